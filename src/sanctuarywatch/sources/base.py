@@ -1,0 +1,180 @@
+"""What every connector shares: the source description, finding files, and the shape of a parse result.
+
+A connector module defines ``SPEC`` (a :class:`SourceSpec`), ``discover(finder)`` returning the releases
+available, and ``parse(release, ctx)`` returning a :class:`Parsed`. It never writes to the store; the
+ingest pipeline does that in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from sanctuarywatch.errors import SourceUnavailableError
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a source: its name in the mirror, its public address and, once known, its checksum."""
+
+    name: str
+    url: str | None = None
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    source_id: str
+    title: str
+    publisher: str
+    url: str
+    licence: str
+    description: str
+    files: tuple[SourceFile, ...] = ()
+    mirror_patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LocatedFile:
+    name: str
+    path: Path
+    sha256: str
+    bytes: int
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ReleaseFiles:
+    """The files that make up one release of a source, and the edition they represent."""
+
+    version: str
+    files: tuple[LocatedFile, ...]
+    origin: str
+
+    @property
+    def content_sha256(self) -> str:
+        digest = hashlib.sha256()
+        for sha in sorted(f.sha256 for f in self.files):
+            digest.update(sha.encode())
+        return digest.hexdigest()
+
+    def path(self, name: str) -> Path:
+        for f in self.files:
+            if f.name == name:
+                return f.path
+        raise KeyError(name)
+
+
+@dataclass
+class QuarantineRow:
+    file_name: str
+    row_number: int | None
+    field: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass
+class Parsed:
+    """What a connector hands the pipeline: typed tables (Arrow) and the rows it refused.
+
+    ``tables`` maps a store table to rows carrying ``file_name`` and ``row_number`` (the pipeline adds
+    ``release_id``). ``upserts`` are reference rows keyed by primary key (e.g. list descriptions).
+    ``replace`` names tables whose rows from earlier releases of this source are superseded.
+    """
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    upserts: dict[str, pa.Table] = field(default_factory=dict)
+    quarantine: list[QuarantineRow] = field(default_factory=list)
+    replace: frozenset[str] = frozenset()
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(t.num_rows for t in self.tables.values())
+
+
+ProgressFn = Callable[[int, int | None], None]
+
+
+@dataclass
+class ParseContext:
+    """What a parse may use: a resolver for names, and a progress callback (rows done, rows total)."""
+
+    resolver: Any = None
+    progress: ProgressFn = lambda done, total: None
+    retrieved_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def locate_file(path: Path, url: str | None = None) -> LocatedFile:
+    return LocatedFile(path.name, path, sha256_file(path), path.stat().st_size, url)
+
+
+class Finder:
+    """Finds a source's files: the mirror folder first, then the network (pooch, cached), else a clear error."""
+
+    def __init__(self, mirror_dir: Path | None, cache_dir: Path, offline: bool):
+        self.mirror_dir = mirror_dir
+        self.cache_dir = cache_dir
+        self.offline = offline
+
+    def in_mirror(self, patterns: Iterable[str]) -> list[Path]:
+        """Mirror files matching any glob pattern (searched recursively), sorted by name."""
+        if not self.mirror_dir or not self.mirror_dir.is_dir():
+            return []
+        found: set[Path] = set()
+        for pattern in patterns:
+            found.update(p for p in self.mirror_dir.rglob(pattern) if p.is_file())
+        return sorted(found, key=lambda p: p.name)
+
+    def fetch(self, spec: SourceSpec, wanted: Sequence[SourceFile]) -> list[LocatedFile]:
+        """Each wanted file from the mirror or, when allowed, downloaded; raises if any cannot be had."""
+        located = []
+        for sf in wanted:
+            mirrored = self.in_mirror([sf.name])
+            if mirrored:
+                located.append(locate_file(mirrored[0], sf.url))
+                continue
+            located.append(self._download(spec, sf))
+        return located
+
+    def _download(self, spec: SourceSpec, sf: SourceFile) -> LocatedFile:
+        where = f"mirror folder {self.mirror_dir}" if self.mirror_dir else "no mirror folder configured"
+        if self.offline or not sf.url:
+            raise SourceUnavailableError(
+                f"{spec.source_id}: cannot find '{sf.name}' ({where}) and "
+                + ("the network is switched off (SANCTUARYWATCH_OFFLINE)." if sf.url else "it has no public address.")
+                + " Set --from DIR or SANCTUARYWATCH_MIRROR to a folder holding it."
+            )
+        import pooch  # imported here: only needed when downloading
+
+        try:
+            path = pooch.retrieve(
+                sf.url,
+                known_hash=f"sha256:{sf.sha256}" if sf.sha256 else None,
+                fname=sf.name,
+                path=self.cache_dir / spec.source_id,
+                progressbar=False,
+            )
+        except Exception as exc:  # noqa: BLE001 - any network failure becomes one clear message
+            raise SourceUnavailableError(
+                f"{spec.source_id}: '{sf.name}' is not in the {where} and downloading {sf.url} failed: {exc}"
+            ) from exc
+        return locate_file(Path(path), sf.url)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""The embedded DuckDB store: connection, migrations, provenance, quarantine and the ingest pipeline."""

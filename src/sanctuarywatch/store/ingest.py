@@ -1,0 +1,96 @@
+"""The ingest pipeline: find a source's releases, parse each, and write it in one transaction.
+
+Idempotent: a release id is derived from the files' checksums, so the same files are never loaded twice.
+Crash-safe: everything for a release (its rows, quarantine, and the release record itself) is written in
+one DuckDB transaction, so an interrupted ingest leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+import duckdb
+import pyarrow as pa
+
+from sanctuarywatch.sources.base import Finder, ParseContext, Parsed, ReleaseFiles
+from sanctuarywatch.store.db import transaction
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    source_id: str
+    release_id: str
+    version: str
+    status: str  # loaded | unchanged
+    rows_loaded: int
+    rows_quarantined: int
+
+
+def release_id_for(source_id: str, release: ReleaseFiles) -> str:
+    return f"{source_id}@{release.content_sha256[:12]}"
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection, connector: ModuleType, finder: Finder, ctx: ParseContext
+) -> list[IngestResult]:
+    """Ingest every release of one source that the finder can see and the store does not yet hold."""
+    return [ingest_release(con, connector, release, ctx) for release in connector.discover(finder)]
+
+
+def ingest_release(
+    con: duckdb.DuckDBPyConnection, connector: ModuleType, release: ReleaseFiles, ctx: ParseContext
+) -> IngestResult:
+    spec = connector.SPEC
+    release_id = release_id_for(spec.source_id, release)
+    existing = con.execute(
+        "SELECT version, rows_loaded, rows_quarantined FROM release WHERE release_id = ?", [release_id]
+    ).fetchone()
+    if existing:
+        return IngestResult(spec.source_id, release_id, existing[0], "unchanged", existing[1], existing[2])
+    parsed: Parsed = connector.parse(release, ctx)  # raises SourceFormatError before anything is written
+    with transaction(con):
+        _write(con, spec, release, release_id, parsed, ctx)
+    return IngestResult(spec.source_id, release_id, release.version, "loaded", parsed.rows_loaded,
+                        len(parsed.quarantine))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, release_id: str | None, verb: str) -> None:
+    if rows.num_rows == 0:
+        return
+    con.register("_incoming", rows)
+    try:
+        extra = "? AS release_id, " if release_id else ""
+        con.execute(f"{verb} INTO {table} BY NAME SELECT {extra}* FROM _incoming", [release_id] if release_id else [])
+    finally:
+        con.unregister("_incoming")
+
+
+def _write(con, spec, release: ReleaseFiles, release_id: str, parsed: Parsed, ctx: ParseContext) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?)",
+        [spec.source_id, spec.title, spec.publisher, spec.url, spec.licence, spec.description],
+    )
+    for table in parsed.replace:
+        con.execute(
+            f"DELETE FROM {table} WHERE release_id IN (SELECT release_id FROM release WHERE source_id = ?)",
+            [spec.source_id],
+        )
+    for table, rows in parsed.upserts.items():
+        _insert(con, table, rows, None, "INSERT OR REPLACE")
+    for table, rows in parsed.tables.items():
+        _insert(con, table, rows, release_id, "INSERT")
+    if parsed.quarantine:
+        con.executemany(
+            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
+            [[release_id, q.file_name, q.row_number, q.field, q.value, q.reason] for q in parsed.quarantine],
+        )
+    con.execute(
+        "INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, now(), ?, ?)",
+        [release_id, spec.source_id, release.version, release.content_sha256, release.origin,
+         ctx.retrieved_at.replace(tzinfo=None), parsed.rows_loaded, len(parsed.quarantine)],
+    )
+    con.executemany(
+        "INSERT INTO release_file VALUES (?, ?, ?, ?, ?)",
+        [[release_id, f.name, f.sha256, f.bytes, f.url] for f in release.files],
+    )
