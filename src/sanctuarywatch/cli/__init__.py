@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import sys
 
-from sanctuarywatch.cli import commands_geo, commands_ingest
+from importlib import import_module
+from importlib.util import find_spec
+
 from sanctuarywatch.cli.app import app, console_err
 from sanctuarywatch.errors import SanctuaryWatchError
 
-__all__ = ["app", "main", "commands_geo", "commands_ingest"]
+__all__ = ["app", "main"]
+
+# Each module registers its commands on ``app`` when imported.
+for _module in ("commands_geo", "commands_ingest", "commands_analysis", "commands_web"):
+    if find_spec(f"sanctuarywatch.cli.{_module}") is not None:
+        import_module(f"sanctuarywatch.cli.{_module}")
 
 
 def main() -> None:
