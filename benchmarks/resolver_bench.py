@@ -80,11 +80,17 @@ def main() -> None:
 
     ours_rate = len(names) / ours_s
     base_rate = len(sample) / base_s
-    print(f"registry entries (counties + places): {len(entries):,}; input names: {len(names):,} ({distinct:,} distinct)")
+    print(
+        f"registry entries (counties + places): {len(entries):,}; input names: {len(names):,} ({distinct:,} distinct)"
+    )
     print(f"resolver build: {build_s * 1000:.0f} ms")
     print(f"sanctuarywatch resolver: {ours_rate:,.0f} names/s ({ours_s:.2f} s)  statuses: {statuses}")
-    print(f"naive baseline (rapidfuzz extractOne over every name, {len(sample):,}-name sample): {base_rate:,.0f} names/s")
-    print(f"speed-up: {ours_rate / base_rate:,.1f}x   goal: >= 20,000 names/s -> {'met' if ours_rate >= 20_000 else 'NOT met'}")
+    print(
+        f"naive baseline (rapidfuzz extractOne over every name, {len(sample):,}-name sample): {base_rate:,.0f} names/s"
+    )
+    print(
+        f"speed-up: {ours_rate / base_rate:,.1f}x   goal: >= 20,000 names/s -> {'met' if ours_rate >= 20_000 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

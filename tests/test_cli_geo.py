@@ -41,18 +41,23 @@ def test_resolve_csv_keeps_columns_and_adds_results(store_path, tmp_path: Path):
         "Cook County Sheriff's Office,IL,287g\n"
         "Washington County,,ambiguous\n"
         "Qwxz Florp,,nonsense\n"
-        "\"St. Louis City\",MO,\"has, comma\"\n",
+        '"St. Louis City",MO,"has, comma"\n',
         encoding="utf-8",
     )
     out = tmp_path / "out.csv"
-    result = runner.invoke(app, ["resolve", "--csv", str(source), "--column", "agency", "--state-column", "state",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        app, ["resolve", "--csv", str(source), "--column", "agency", "--state-column", "state", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "4 rows, 2 accepted, 1 need review, 1 unresolved" in result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert list(rows[0])[:3] == ["agency", "state", "note"]
     assert [(r["id"], r["level"], r["status"]) for r in rows] == [
-        ("17031", "county", "accepted"), ("", "", "needs_review"), ("", "", "unresolved"), ("29510", "county", "accepted")]
+        ("17031", "county", "accepted"),
+        ("", "", "needs_review"),
+        ("", "", "unresolved"),
+        ("29510", "county", "accepted"),
+    ]
     assert rows[3]["note"] == "exact name" and rows[3]["name"] == "St. Louis city"
 
 
@@ -84,9 +89,14 @@ def test_bad_inputs_get_clear_errors_not_tracebacks(store_path, tmp_path: Path):
         (["resolve", "Cook County", "--level", "planet"], "Unknown level"),
         (["resolve", "--csv", str(latin1), "--column", "name", "--out", str(tmp_path / "o1.csv")], "not UTF-8"),
         (["resolve", "--csv", str(empty), "--column", "name", "--out", str(tmp_path / "o2.csv")], "empty"),
-        (["resolve", "--csv", str(good), "--column", "agency", "--out", str(tmp_path / "o3.csv")], "no column 'agency'"),
-        (["resolve", "--csv", str(tmp_path / "missing.csv"), "--column", "n", "--out", str(tmp_path / "o4.csv")],
-         "no such file"),
+        (
+            ["resolve", "--csv", str(good), "--column", "agency", "--out", str(tmp_path / "o3.csv")],
+            "no column 'agency'",
+        ),
+        (
+            ["resolve", "--csv", str(tmp_path / "missing.csv"), "--column", "n", "--out", str(tmp_path / "o4.csv")],
+            "no such file",
+        ),
     ]
     for args, message in cases:
         proc = _run(*args)

@@ -23,9 +23,11 @@ def test_counts_match_census_2020(con):
 
 
 def test_every_state_has_counties_and_dc_is_one(con):
-    per_state = dict(con.execute(
-        "SELECT state_abbr, count(*) FROM jurisdiction WHERE level = 'county' AND state_fips <= '56' GROUP BY 1"
-    ).fetchall())
+    per_state = dict(
+        con.execute(
+            "SELECT state_abbr, count(*) FROM jurisdiction WHERE level = 'county' AND state_fips <= '56' GROUP BY 1"
+        ).fetchall()
+    )
     assert len(per_state) == 51
     assert per_state["DC"] == 1
     assert per_state["TX"] == 254
@@ -34,17 +36,24 @@ def test_every_state_has_counties_and_dc_is_one(con):
 
 
 def test_county_equivalents_keep_their_area_words(con):
-    rows = dict(con.execute(
-        "SELECT geoid, lsad FROM jurisdiction WHERE geoid IN ('22071', '02020', '29510', '51760', '02063')"
-    ).fetchall())
-    assert rows == {"22071": "parish", "02020": "municipality", "29510": "city", "51760": "city",
-                    "02063": "census area"}
+    rows = dict(
+        con.execute(
+            "SELECT geoid, lsad FROM jurisdiction WHERE geoid IN ('22071', '02020', '29510', '51760', '02063')"
+        ).fetchall()
+    )
+    assert rows == {
+        "22071": "parish",
+        "02020": "municipality",
+        "29510": "city",
+        "51760": "city",
+        "02063": "census area",
+    }
 
 
 def test_consolidated_city_counties_are_one_government(con):
-    sf = dict(con.execute(
-        "SELECT geoid, consolidated_with FROM jurisdiction WHERE geoid IN ('06075', '0667000')"
-    ).fetchall())
+    sf = dict(
+        con.execute("SELECT geoid, consolidated_with FROM jurisdiction WHERE geoid IN ('06075', '0667000')").fetchall()
+    )
     assert sf == {"06075": "0667000", "0667000": "06075"}
     boroughs = con.execute(
         "SELECT child_geoid FROM jurisdiction_relation WHERE parent_geoid = '3651000' AND relation = 'borough_of' "

@@ -57,8 +57,12 @@ def test_consolidated_city_resolves_to_one_government(resolver):
 
 @pytest.mark.parametrize(
     ("text", "state", "message"),
-    [("", None, "Empty name"), ("   ", None, "Empty name"), ("Cook County", "ZZ", "Unknown state 'ZZ'"),
-     ("x" * 10_000_000, None, "refused")],
+    [
+        ("", None, "Empty name"),
+        ("   ", None, "Empty name"),
+        ("Cook County", "ZZ", "Unknown state 'ZZ'"),
+        ("x" * 10_000_000, None, "refused"),
+    ],
 )
 def test_bad_input_gets_a_clear_error(resolver, text, state, message):
     with pytest.raises(InputError, match=message):

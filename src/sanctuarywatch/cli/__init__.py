@@ -7,7 +7,6 @@ turns every :class:`SanctuaryWatchError` into a clear coloured message instead o
 from __future__ import annotations
 
 import sys
-
 from importlib import import_module
 from importlib.util import find_spec
 

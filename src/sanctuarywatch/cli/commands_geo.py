@@ -21,7 +21,9 @@ def registry(db: DbOption = None) -> None:
     """Print the registry's vintage and counts of states, counties and places."""
     con = connect(settings(db).db_path)
     counts = registry_counts(con)
-    console.print(f"Registry vintage: [bold]{counts['vintage']}[/] (from {counts['origin']}, release {counts['release_id']})")
+    console.print(
+        f"Registry vintage: [bold]{counts['vintage']}[/] (from {counts['origin']}, release {counts['release_id']})"
+    )
     table = Table("level (50 states + DC)", "count")
     table.add_row("states and DC", f"{counts['states_and_dc']:,}")
     table.add_row("counties and equivalents", f"{counts['counties']:,}")
@@ -66,9 +68,17 @@ def resolve(
     if queue and result.status == "needs_review":
         review.enqueue(con, [(name, state, level, result)], origin="cli")
     if as_json:
-        console.print_json(json.dumps({
-            "query": name, "status": result.status, "agency_kind": result.agency_kind, "note": result.note,
-            "candidates": [c.as_dict() for c in result.candidates]}))
+        console.print_json(
+            json.dumps(
+                {
+                    "query": name,
+                    "status": result.status,
+                    "agency_kind": result.agency_kind,
+                    "note": result.note,
+                    "candidates": [c.as_dict() for c in result.candidates],
+                }
+            )
+        )
         return
     colour = {"accepted": "green", "needs_review": "yellow", "unresolved": "red"}[result.status]
     console.print(f"[bold {colour}]{result.status}[/]  {name!r}" + (f"  ({result.note})" if result.note else ""))
@@ -108,4 +118,3 @@ def review_reject(review_id: int, db: DbOption = None) -> None:
     con = connect(settings(db).db_path)
     review.decide(con, review_id, None)
     console.print(f"Review {review_id}: rejected.")
-

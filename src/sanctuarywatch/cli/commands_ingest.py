@@ -68,7 +68,10 @@ def ingest(
 
 
 @app.command()
-def sources(db: DbOption = None, all_sources: Annotated[bool, typer.Option("--all", help="Also list connectors with nothing loaded.")] = False) -> None:
+def sources(
+    db: DbOption = None,
+    all_sources: Annotated[bool, typer.Option("--all", help="Also list connectors with nothing loaded.")] = False,
+) -> None:
     """One line per loaded source release: version, checksum, rows, quarantined, when."""
     con = connect(settings(db).db_path)
     table = Table("source", "release", "version", "sha256", "origin", "rows", "quarantined", "ingested (UTC)")
@@ -112,7 +115,8 @@ def quarantine(source: Annotated[str | None, typer.Argument()] = None, limit: in
     where, params = ("WHERE r.source_id = ?", [source]) if source else ("", [])
     rows = con.execute(
         f"SELECT r.source_id, q.file_name, q.row_number, q.field, q.value, q.reason FROM quarantine q "
-        f"JOIN release r USING (release_id) {where} ORDER BY 1, 2, 3 LIMIT {int(limit)}", params
+        f"JOIN release r USING (release_id) {where} ORDER BY 1, 2, 3 LIMIT {int(limit)}",
+        params,
     ).fetchall()
     table = Table("source", "file", "row", "field", "value", "reason")
     for r in rows:

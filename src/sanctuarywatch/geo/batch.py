@@ -74,15 +74,33 @@ def _resolve_row(resolver, row, column, state_column, row_number, summary) -> di
         result = resolver.resolve(text, state=state)
     except InputError as exc:
         summary.counts["unresolved"] += 1
-        return {"id": "", "name": "", "level": "", "confidence": "", "status": "unresolved",
-                "note": f"row {row_number}, field '{column}': {exc}"}
+        return {
+            "id": "",
+            "name": "",
+            "level": "",
+            "confidence": "",
+            "status": "unresolved",
+            "note": f"row {row_number}, field '{column}': {exc}",
+        }
     summary.counts[result.status] += 1
     best = result.best
     if result.status == "needs_review":
         summary.review_rows.append((text, state, None, result))
     if result.status != "accepted" or best is None:
         alts = "; ".join(f"{c.geoid} {c.name} {c.state_abbr} ({c.confidence:.2f})" for c in result.candidates[:3])
-        return {"id": "", "name": "", "level": "", "confidence": f"{best.confidence:.3f}" if best else "",
-                "status": result.status, "note": (result.note + "; " if result.note else "") + (alts or "no candidate")}
-    return {"id": best.geoid, "name": best.name, "level": best.level, "confidence": f"{best.confidence:.3f}",
-            "status": "accepted", "note": best.reason}
+        return {
+            "id": "",
+            "name": "",
+            "level": "",
+            "confidence": f"{best.confidence:.3f}" if best else "",
+            "status": result.status,
+            "note": (result.note + "; " if result.note else "") + (alts or "no candidate"),
+        }
+    return {
+        "id": best.geoid,
+        "name": best.name,
+        "level": best.level,
+        "confidence": f"{best.confidence:.3f}",
+        "status": "accepted",
+        "note": best.reason,
+    }

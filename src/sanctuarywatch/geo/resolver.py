@@ -31,8 +31,14 @@ ACCEPT_THRESHOLD = 0.90
 ACCEPT_MARGIN = 0.05
 MAX_INPUT_CHARS = 500
 LEVELS = ("state", "county", "place")
-_AGENCY_LEVEL = {"sheriff": "county", "jail": "county", "police": "place", "corrections": None,
-                 "state_agency": "state", "ice_facility": None}
+_AGENCY_LEVEL = {
+    "sheriff": "county",
+    "jail": "county",
+    "police": "place",
+    "corrections": None,
+    "state_agency": "state",
+    "ice_facility": None,
+}
 _AGENCY_WORDS = frozenset(w for phrase, _ in AGENCY_PHRASES for w in phrase.split()) | frozenset(AREA_WORDS)
 
 
@@ -66,8 +72,14 @@ class Candidate:
     reason: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"geoid": self.geoid, "name": self.name, "level": self.level, "state": self.state_abbr,
-                "confidence": round(self.confidence, 3), "reason": self.reason}
+        return {
+            "geoid": self.geoid,
+            "name": self.name,
+            "level": self.level,
+            "state": self.state_abbr,
+            "confidence": round(self.confidence, 3),
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -209,9 +221,7 @@ class Resolver:
 
     def _resolve(self, text: str, state: State | None, level: str | None) -> Resolution:
         q = self._parse(text, state, level)
-        candidates = (
-            self._alias(q) or self._state_level(q) or self._by_name(q) or self._fuzzy(q)
-        )
+        candidates = self._alias(q) or self._state_level(q) or self._by_name(q) or self._fuzzy(q)
         return self._decide(text, q, candidates)
 
     def _candidate(self, geoid: str, confidence: float, reason: str) -> Candidate:
@@ -249,8 +259,11 @@ class Resolver:
         if q.state:
             entries = [e for e in entries if e.state_fips == q.state.fips]
         if q.level:
-            entries = [e for e in entries if e.level == q.level or (
-                q.level == "county" and e.level == "place" and e.consolidated_with)]
+            entries = [
+                e
+                for e in entries
+                if e.level == q.level or (q.level == "county" and e.level == "place" and e.consolidated_with)
+            ]
         return entries
 
     def _by_name(self, q: _Query) -> list[Candidate]:
@@ -284,7 +297,8 @@ class Resolver:
         elif q.prefix_area == "city and county" and entry.consolidated_with:
             score = 0.99
         preferred = _AGENCY_LEVEL.get(q.agency_kind or "")
-        if preferred and entry.level != preferred and not entry.consolidated_with:
+        area_agrees = q.area_word in COUNTY_LEVEL_AREA_WORDS and entry.level == "county"
+        if preferred and entry.level != preferred and not entry.consolidated_with and not area_agrees:
             score -= 0.25
             reason += f"; a {q.agency_kind} is usually a {preferred} agency"
         return score, reason

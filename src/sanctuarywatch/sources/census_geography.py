@@ -48,12 +48,42 @@ SPEC = SourceSpec(
     mirror_patterns=("*_Gaz_counties_national.txt", "*_Gaz_place_national.txt", "national_place_by_county*.txt"),
 )
 VINTAGE = 2020
-_COUNTY_AREA_SUFFIXES = ("City and Borough", "Census Area", "County", "Parish", "Borough", "Municipality",
-                         "Municipio", "District", "city", "City")
-_PLACE_LSAD = {"25": "city", "43": "town", "47": "village", "21": "borough", "53": "city and borough",
-               "37": "municipality", "44": "township", "06": "city", "00": None}
-JURISDICTION_COLUMNS = ("geoid", "level", "name", "lsad", "state_fips", "state_abbr", "population",
-                        "population_year", "consolidated_with", "file_name", "row_number")
+_COUNTY_AREA_SUFFIXES = (
+    "City and Borough",
+    "Census Area",
+    "County",
+    "Parish",
+    "Borough",
+    "Municipality",
+    "Municipio",
+    "District",
+    "city",
+    "City",
+)
+_PLACE_LSAD = {
+    "25": "city",
+    "43": "town",
+    "47": "village",
+    "21": "borough",
+    "53": "city and borough",
+    "37": "municipality",
+    "44": "township",
+    "06": "city",
+    "00": None,
+}
+JURISDICTION_COLUMNS = (
+    "geoid",
+    "level",
+    "name",
+    "lsad",
+    "state_fips",
+    "state_abbr",
+    "population",
+    "population_year",
+    "consolidated_with",
+    "file_name",
+    "row_number",
+)
 
 
 def discover(finder: Finder) -> list[ReleaseFiles]:
@@ -96,8 +126,16 @@ def county_area_word(name: str) -> str | None:
 
 def _state_rows(file_name: str) -> list[dict]:
     return [
-        {"geoid": s.fips, "level": "state", "name": s.name, "lsad": "state" if s.fips != "11" else "district",
-         "state_fips": s.fips, "state_abbr": s.abbr, "file_name": file_name, "row_number": None}
+        {
+            "geoid": s.fips,
+            "level": "state",
+            "name": s.name,
+            "lsad": "state" if s.fips != "11" else "district",
+            "state_fips": s.fips,
+            "state_abbr": s.abbr,
+            "file_name": file_name,
+            "row_number": None,
+        }
         for s in state_table().states
     ]
 
@@ -137,8 +175,15 @@ def _finish(rows: list[dict], relations: list[dict], quarantine: list[Quarantine
         r.setdefault("population_year", None)
         r.setdefault("consolidated_with", None)
         if r["level"] == "county" and r["state_fips"] in states.by_fips:
-            relations.append({"child_geoid": r["geoid"], "parent_geoid": r["state_fips"], "relation": "in_state",
-                              "file_name": r["file_name"], "row_number": r["row_number"]})
+            relations.append(
+                {
+                    "child_geoid": r["geoid"],
+                    "parent_geoid": r["state_fips"],
+                    "relation": "in_state",
+                    "file_name": r["file_name"],
+                    "row_number": r["row_number"],
+                }
+            )
     relations = [x for x in relations if x["child_geoid"] in known and x["parent_geoid"] in known]
     unique = {(x["child_geoid"], x["parent_geoid"], x["relation"]): x for x in relations}
     return Parsed(
@@ -164,17 +209,34 @@ def _seed_places(path: Path, counties: set[str], quarantine: list[QuarantineRow]
         name = r["name"].strip()
         full = f"{name} {lsad}" if lsad and not name.endswith(lsad) and "(balance)" not in name else name
         consolidated = (r.get("consolidated_county_geoid") or "").strip() or None
-        rows.append({"geoid": geoid, "level": "place", "name": full, "lsad": lsad, "state_fips": state.fips,
-                     "state_abbr": state.abbr, "consolidated_with": consolidated if consolidated in counties else None,
-                     "file_name": path.name, "row_number": n})
+        rows.append(
+            {
+                "geoid": geoid,
+                "level": "place",
+                "name": full,
+                "lsad": lsad,
+                "state_fips": state.fips,
+                "state_abbr": state.abbr,
+                "consolidated_with": consolidated if consolidated in counties else None,
+                "file_name": path.name,
+                "row_number": n,
+            }
+        )
         for county in filter(None, (c.strip() for c in (r.get("county_geoids") or "").split(";"))):
             if county not in counties:
                 quarantine.append(QuarantineRow(path.name, n, "county_geoids", county, "unknown county GEOID"))
                 continue
             relation = "borough_of" if geoid == "3651000" else "in_county"
             child, parent = (county, geoid) if relation == "borough_of" else (geoid, county)
-            relations.append({"child_geoid": child, "parent_geoid": parent, "relation": relation,
-                              "file_name": path.name, "row_number": n})
+            relations.append(
+                {
+                    "child_geoid": child,
+                    "parent_geoid": parent,
+                    "relation": relation,
+                    "file_name": path.name,
+                    "row_number": n,
+                }
+            )
     return rows, relations
 
 
@@ -201,16 +263,34 @@ def _parse_package(release: ReleaseFiles) -> Parsed:
             continue  # a former or variant name of a county already listed: the resolver's aliases keep it
         seen.add(geoid)
         name = official.get(geoid, r["name"])
-        rows.append({"geoid": geoid, "level": "county", "name": name, "lsad": county_area_word(name),
-                     "state_fips": state.fips, "state_abbr": state.abbr, "file_name": counties_path.name,
-                     "row_number": n})
+        rows.append(
+            {
+                "geoid": geoid,
+                "level": "county",
+                "name": name,
+                "lsad": county_area_word(name),
+                "state_fips": state.fips,
+                "state_abbr": state.abbr,
+                "file_name": counties_path.name,
+                "row_number": n,
+            }
+        )
     for c in corrections:
         if c["action"] == "add" and c["geoid"] not in seen:
             state = states.by_fips[c["geoid"][:2]]
             seen.add(c["geoid"])
-            rows.append({"geoid": c["geoid"], "level": "county", "name": c["name"], "lsad": county_area_word(c["name"]),
-                         "state_fips": state.fips, "state_abbr": state.abbr, "file_name": "county_corrections.csv",
-                         "row_number": None})
+            rows.append(
+                {
+                    "geoid": c["geoid"],
+                    "level": "county",
+                    "name": c["name"],
+                    "lsad": county_area_word(c["name"]),
+                    "state_fips": state.fips,
+                    "state_abbr": state.abbr,
+                    "file_name": "county_corrections.csv",
+                    "row_number": None,
+                }
+            )
     places, relations = _seed_places(release.path("places_seed.csv"), seen, quarantine)
     rows += places
     _mark_consolidated(rows)
@@ -229,10 +309,21 @@ def _parse_gazetteer(release: ReleaseFiles) -> Parsed:
             quarantine.append(QuarantineRow(county_file.name, n, "GEOID", r["GEOID"], "not a county GEOID"))
             continue
         counties.add(r["GEOID"])
-        rows.append({"geoid": r["GEOID"], "level": "county", "name": r["NAME"], "lsad": county_area_word(r["NAME"]),
-                     "state_fips": state.fips, "state_abbr": state.abbr, "file_name": county_file.name,
-                     "row_number": n})
-    seed = {r["geoid"]: r for r in _read_csv(Path(str(resources.files("sanctuarywatch.geo") / "data" / "places_seed.csv")))}
+        rows.append(
+            {
+                "geoid": r["GEOID"],
+                "level": "county",
+                "name": r["NAME"],
+                "lsad": county_area_word(r["NAME"]),
+                "state_fips": state.fips,
+                "state_abbr": state.abbr,
+                "file_name": county_file.name,
+                "row_number": n,
+            }
+        )
+    seed = {
+        r["geoid"]: r for r in _read_csv(Path(str(resources.files("sanctuarywatch.geo") / "data" / "places_seed.csv")))
+    }
     place_file = next((f for f in release.files if "_Gaz_place_" in f.name), None)
     relations: list[dict] = []
     if place_file:
@@ -244,10 +335,19 @@ def _parse_gazetteer(release: ReleaseFiles) -> Parsed:
                 quarantine.append(QuarantineRow(place_file.name, n, "GEOID", r["GEOID"], "not a place GEOID"))
                 continue
             consolidated = (seed.get(r["GEOID"], {}).get("consolidated_county_geoid") or "").strip() or None
-            rows.append({"geoid": r["GEOID"], "level": "place", "name": r["NAME"],
-                         "lsad": _PLACE_LSAD.get(r["LSAD"], None), "state_fips": state.fips,
-                         "state_abbr": state.abbr, "consolidated_with": consolidated if consolidated in counties else None,
-                         "file_name": place_file.name, "row_number": n})
+            rows.append(
+                {
+                    "geoid": r["GEOID"],
+                    "level": "place",
+                    "name": r["NAME"],
+                    "lsad": _PLACE_LSAD.get(r["LSAD"]),
+                    "state_fips": state.fips,
+                    "state_abbr": state.abbr,
+                    "consolidated_with": consolidated if consolidated in counties else None,
+                    "file_name": place_file.name,
+                    "row_number": n,
+                }
+            )
     relation_file = next((f for f in release.files if f.name.startswith("national_place_by_county")), None)
     if relation_file:
         relations += _place_county_relations(relation_file)
@@ -262,6 +362,13 @@ def _place_county_relations(file: LocatedFile) -> list[dict]:
     for n, r in enumerate(reader, start=2):
         place = r["STATEFP"] + r["PLACEFP"]
         county = r["STATEFP"] + r["COUNTYFP"]
-        out.append({"child_geoid": place, "parent_geoid": county, "relation": "in_county",
-                    "file_name": file.name, "row_number": n})
+        out.append(
+            {
+                "child_geoid": place,
+                "parent_geoid": county,
+                "relation": "in_county",
+                "file_name": file.name,
+                "row_number": n,
+            }
+        )
     return out

@@ -46,7 +46,10 @@ def _pick(con, source_id: str, old: str | None, new: str | None) -> tuple[str, s
 
 
 def diff_releases(
-    con: duckdb.DuckDBPyConnection, connector: ModuleType, old: str | None = None, new: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    connector: ModuleType,
+    old: str | None = None,
+    new: str | None = None,
     examples: int = 5,
 ) -> tuple[str, str, list[TableDiff]]:
     keys_by_table: dict[str, tuple[str, ...]] = getattr(connector, "DIFF_KEYS", {})
@@ -58,14 +61,16 @@ def diff_releases(
         values = [c for c in table_columns(con, table) if c not in PROVENANCE_COLUMNS and c not in keys]
         key_sql = ", ".join(keys)
         val_sql = ", ".join(values) or "NULL"
-        side = (f"SELECT {key_sql}, md5(CAST(ROW({val_sql}) AS VARCHAR)) AS h FROM {table} WHERE release_id = ? "
-                f"QUALIFY row_number() OVER (PARTITION BY {key_sql}) = 1")
+        side = (
+            f"SELECT {key_sql}, md5(CAST(ROW({val_sql}) AS VARCHAR)) AS h FROM {table} WHERE release_id = ? "
+            f"QUALIFY row_number() OVER (PARTITION BY {key_sql}) = 1"
+        )
         join = " AND ".join(f"o.{k} IS NOT DISTINCT FROM n.{k}" for k in keys)
         sql = f"""
             WITH o AS ({side}), n AS ({side})
             SELECT CASE WHEN o.h IS NULL THEN 'added' WHEN n.h IS NULL THEN 'removed'
                         WHEN o.h <> n.h THEN 'changed' ELSE 'unchanged' END AS change,
-                   {', '.join(f'coalesce(n.{k}, o.{k}) AS {k}' for k in keys)}
+                   {", ".join(f"coalesce(n.{k}, o.{k}) AS {k}" for k in keys)}
             FROM o FULL OUTER JOIN n ON {join}
         """
         rows = con.execute(sql, [old_id, new_id]).fetchall()

@@ -37,8 +37,14 @@ def items(con: duckdb.DuckDBPyConnection, status: str = "open") -> list[dict]:
         [status],
     ).fetchall()
     return [
-        {"review_id": r[0], "input_text": r[1], "state_hint": r[2], "candidates": json.loads(r[3]),
-         "status": r[4], "decided_geoid": r[5]}
+        {
+            "review_id": r[0],
+            "input_text": r[1],
+            "state_hint": r[2],
+            "candidates": json.loads(r[3]),
+            "status": r[4],
+            "decided_geoid": r[5],
+        }
         for r in rows
     ]
 
