@@ -59,7 +59,8 @@ def resolve(
             console.print(f"{added} name(s) added to the review queue.")
         console.print(
             f"Wrote {out}: {summary.rows:,} rows, {summary.counts.get('accepted', 0):,} accepted, "
-            f"{summary.counts.get('needs_review', 0):,} need review, {summary.counts.get('unresolved', 0):,} unresolved."
+            f"{summary.counts.get('needs_review', 0):,} need review, "
+            f"{summary.counts.get('unresolved', 0):,} unresolved."
         )
         return
     if name is None:
