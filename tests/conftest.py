@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("SANCTUARYWATCH_OFFLINE", "1")  # tests never reach for the network
+os.environ["COLUMNS"] = "200"  # rich wraps at the terminal width; keep CLI output on one line in assertions
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()

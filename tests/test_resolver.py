@@ -8,7 +8,7 @@ import pytest
 
 from sanctuarywatch.errors import InputError
 
-from .conftest import TEST_DATA
+from conftest import TEST_DATA
 
 
 @pytest.mark.parametrize(

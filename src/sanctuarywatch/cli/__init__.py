@@ -7,18 +7,18 @@ turns every :class:`SanctuaryWatchError` into a clear coloured message instead o
 from __future__ import annotations
 
 import sys
+import pkgutil
 from importlib import import_module
-from importlib.util import find_spec
 
 from sanctuarywatch.cli.app import app, console_err
 from sanctuarywatch.errors import SanctuaryWatchError
 
 __all__ = ["app", "main"]
 
-# Each module registers its commands on ``app`` when imported.
-for _module in ("commands_geo", "commands_ingest", "commands_analysis", "commands_web"):
-    if find_spec(f"sanctuarywatch.cli.{_module}") is not None:
-        import_module(f"sanctuarywatch.cli.{_module}")
+# Each ``commands_*`` module registers its commands on ``app`` when imported.
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _info.name.startswith("commands_"):
+        import_module(f"sanctuarywatch.cli.{_info.name}")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from sanctuarywatch.sources.base import Finder, ParseContext, Parsed, ReleaseFiles
-from sanctuarywatch.store.db import transaction
+from sanctuarywatch.store.db import table_columns, transaction
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,9 @@ def _write(con, spec, release: ReleaseFiles, release_id: str, parsed: Parsed, ct
             [spec.source_id],
         )
     for table, rows in parsed.upserts.items():
-        _insert(con, table, rows, None, "INSERT OR REPLACE")
+        # Reference rows (lists, agencies, cases) keyed by primary key: the latest release that names them wins.
+        with_release = "release_id" in table_columns(con, table) and "release_id" not in rows.column_names
+        _insert(con, table, rows, release_id if with_release else None, "INSERT OR REPLACE")
     for table, rows in parsed.tables.items():
         _insert(con, table, rows, release_id, "INSERT")
     if parsed.quarantine:
