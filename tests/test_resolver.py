@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
 from sanctuarywatch.errors import InputError
 
-from conftest import TEST_DATA
+TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ turns every :class:`SanctuaryWatchError` into a clear coloured message instead o
 
 from __future__ import annotations
 
-import sys
 import pkgutil
+import sys
 from importlib import import_module
 
 from sanctuarywatch.cli.app import app, console_err
