@@ -58,7 +58,8 @@ def test_resolve_csv_keeps_columns_and_adds_results(store_path, tmp_path: Path):
         ("", "", "unresolved"),
         ("29510", "county", "accepted"),
     ]
-    assert rows[3]["note"] == "exact name" and rows[3]["name"] == "St. Louis city"
+    assert rows[3]["note"] == "has, comma"  # an input column the output also names is kept as it was
+    assert rows[3]["name"] == "St. Louis city" and rows[3]["resolved_note"].startswith("alias")
 
 
 def test_review_queue_round_trip(store_path, tmp_path: Path):
@@ -82,7 +83,7 @@ def test_bad_inputs_get_clear_errors_not_tracebacks(store_path, tmp_path: Path):
     good = tmp_path / "good.csv"
     good.write_text("name\nCook County\n", encoding="utf-8")
     huge = tmp_path / "huge.csv"
-    huge.write_text("name\n" + "x" * 10_000_000 + "\nCook County, IL\n", encoding="utf-8")
+    huge.write_text("name\n" + "x" * 10_000_000 + "\n\"Cook County, IL\"\n", encoding="utf-8")
     cases = [
         (["resolve", ""], "Empty name"),
         (["resolve", "Cook County", "--state", "ZZ"], "Unknown state 'ZZ'"),
@@ -108,6 +109,7 @@ def test_bad_inputs_get_clear_errors_not_tracebacks(store_path, tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader((tmp_path / "o5.csv").open(encoding="utf-8")))
     assert rows[0]["status"] == "unresolved" and "row 2, field 'name'" in rows[0]["note"]
+    assert rows[1]["name"] == "Cook County, IL" and rows[1]["resolved_name"] == "Cook County"
     assert rows[1]["id"] == "17031"
 
 

@@ -1,4 +1,7 @@
-"""Resolve a whole CSV column: keep every input column, add id, name, level, confidence, status, note."""
+"""Resolve a whole CSV column: keep every input column, add id, name, level, confidence, status, note.
+
+An added column whose name the input already uses is written as ``resolved_<name>`` so no input value is lost.
+"""
 
 from __future__ import annotations
 
@@ -51,14 +54,16 @@ def resolve_csv(
         if wanted not in header:
             raise InputError(f"{path}: no column '{wanted}'. Columns are: {', '.join(header)}.")
     summary = BatchSummary()
-    out_header = header + [c for c in ADDED_COLUMNS if c not in header]
+    renamed = {c: (f"resolved_{c}" if c in header else c) for c in ADDED_COLUMNS}
+    out_header = header + list(renamed.values())
     tmp = out.with_suffix(out.suffix + ".partial")
     with tmp.open("w", newline="", encoding="utf-8") as fh, Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task(f"Resolving {path.name}", total=len(lines) - 1)
         writer = csv.DictWriter(fh, fieldnames=out_header)
         writer.writeheader()
         for row_number, row in enumerate(reader, start=2):
-            row.update(_resolve_row(resolver, row, column, state_column, row_number, summary))
+            answer = _resolve_row(resolver, row, column, state_column, row_number, summary)
+            row.update({renamed[k]: v for k, v in answer.items()})
             writer.writerow({k: row.get(k, "") for k in out_header})
             summary.rows += 1
             if row_number % 2000 == 0:

@@ -39,7 +39,9 @@ _AGENCY_LEVEL = {
     "state_agency": "state",
     "ice_facility": None,
 }
-_AGENCY_WORDS = frozenset(w for phrase, _ in AGENCY_PHRASES for w in phrase.split()) | frozenset(AREA_WORDS)
+_AGENCY_WORDS = (
+    frozenset(w for phrase, _ in AGENCY_PHRASES for w in phrase.split()) | frozenset(AREA_WORDS)
+) - {"of", "the", "and", "s"}  # 'City of New York' names a city, not a state after an agency word
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +133,14 @@ class Resolver:
         self.entries: dict[str, RegistryEntry] = {}
         self._by_key: dict[str, list[RegistryEntry]] = defaultdict(list)
         self._by_state_keys: dict[str, list[str]] = defaultdict(list)
+        self._by_compact: dict[str, list[RegistryEntry]] = defaultdict(list)  # 'de kalb' finds 'dekalb'
         for entry in entries:
             self.entries[entry.geoid] = entry
             if entry.level == "state":
                 continue
             key = base_key(entry.name, entry.lsad)
             self._by_key[key].append(entry)
+            self._by_compact[key.replace(" ", "")].append(entry)
             self._by_state_keys[entry.state_fips].append(key)
         self._all_keys = sorted(self._by_key)
         self._state_keys = {fips: sorted(set(keys)) for fips, keys in self._by_state_keys.items()}
@@ -178,6 +182,13 @@ class Resolver:
     def _parse(self, text: str, state: State | None, level: str | None) -> _Query:
         notes: list[str] = []
         segments = split_segments(text)
+        if len(segments) > 1 and all(self.states.lookup(seg) for seg in segments):
+            # 'Washington, DC', 'New York, NY': a place named like a state, then its state
+            last = self.states.lookup(segments[-1])
+            if state and last and last.fips != state.fips:
+                notes.append(f"text names {last.abbr} but state {state.abbr} was given")
+            state = state or last
+            segments = segments[:-1]
         kept = []
         for seg in segments:
             found = self.states.lookup(seg) if len(segments) > 1 else None
@@ -232,6 +243,8 @@ class Resolver:
         abbr = q.state.abbr if q.state else None
         for key in (q.full, clean(" ".join(filter(None, [q.prefix_area, q.parts_base, q.area_word])))):
             alias = self._aliases.get((key, abbr)) or self._aliases.get((key, None))
+            if alias and q.level and self.entries[alias.geoid].level != q.level:
+                continue  # 'San Francisco city' asked for as a place is the place row, not the county alias
             if alias and (q.state is None or self.entries[alias.geoid].state_abbr == q.state.abbr):
                 return [self._candidate(alias.geoid, 1.0, f"alias: {alias.reason}".strip())]
         return []
@@ -267,13 +280,18 @@ class Resolver:
         return entries
 
     def _by_name(self, q: _Query) -> list[Candidate]:
-        entries = self._filter(q, self._by_key.get(q.parts_base, []))
+        found = list(self._by_key.get(q.parts_base, []))
+        if q.area_word:  # 'Jersey City', 'Iowa City': the area word is part of the name
+            found += self._by_key.get(f"{q.parts_base} {q.area_word}", [])
+        entries = self._filter(q, found)
+        if not entries:  # 'De Kalb', 'Du Page', 'La Salle': the same name spaced differently
+            entries = self._filter(q, self._by_compact.get(q.parts_base.replace(" ", ""), []))
         if not entries:
             return []
         scored: dict[str, Candidate] = {}
         for entry in entries:
             score, reason = self._score(q, entry)
-            geoid = self.canonical(entry.geoid)
+            geoid = entry.geoid if q.level == "place" else self.canonical(entry.geoid)
             if geoid not in scored or scored[geoid].confidence < score:
                 scored[geoid] = self._candidate(geoid, score, reason)
         return list(scored.values())
