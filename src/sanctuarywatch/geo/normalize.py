@@ -44,6 +44,7 @@ TOKEN_EXPANSIONS: dict[str, str] = {
 # Area (LSAD) words, longest first; a trailing one describes the kind of jurisdiction named.
 AREA_WORDS: tuple[str, ...] = (
     "city and borough",
+    "city and county",
     "census area",
     "consolidated government",
     "metropolitan government",
@@ -91,6 +92,13 @@ AGENCY_PHRASES: tuple[tuple[str, str], ...] = tuple(
             ("bureau of investigation", "state_agency"),
             ("department of justice", "state_agency"),
             ("department of law enforcement", "state_agency"),
+            ("department of public safety and corrections", "corrections"),
+            ("criminal justice information authority", "state_agency"),
+            ("governors office of emergency services", "state_agency"),
+            ("board of commissioners", "government"),
+            ("board of county commissioners", "government"),
+            ("board of supervisors", "government"),
+            ("commissioners court", "government"),
             ("department of criminal justice", "corrections"),
             ("fish and wildlife conservation commission", "state_agency"),
             ("prison", "jail"),

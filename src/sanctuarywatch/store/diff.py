@@ -1,7 +1,8 @@
 """Compare two releases of a source, table by table: rows added, removed and changed.
 
 Rows are matched on the natural key a connector declares in ``DIFF_KEYS`` (table -> key columns); a row is
-changed when any other non-provenance column differs.
+changed when any other non-provenance column differs, except the edition columns a connector lists in
+``DIFF_IGNORE`` (e.g. a 287(g) sheet's date, which differs on every sheet by construction).
 """
 
 from __future__ import annotations
@@ -55,10 +56,12 @@ def diff_releases(
     keys_by_table: dict[str, tuple[str, ...]] = getattr(connector, "DIFF_KEYS", {})
     if not keys_by_table:
         raise InputError(f"{connector.SPEC.source_id} declares no keys to compare releases on.")
+    ignored: dict[str, tuple[str, ...]] = getattr(connector, "DIFF_IGNORE", {})
     old_id, new_id = _pick(con, connector.SPEC.source_id, old, new)
     out = []
     for table, keys in keys_by_table.items():
-        values = [c for c in table_columns(con, table) if c not in PROVENANCE_COLUMNS and c not in keys]
+        skip = set(PROVENANCE_COLUMNS) | set(keys) | set(ignored.get(table, ()))
+        values = [c for c in table_columns(con, table) if c not in skip]
         key_sql = ", ".join(keys)
         val_sql = ", ".join(values) or "NULL"
         side = (
