@@ -65,6 +65,10 @@ def ingest(
                 )
             if not results:
                 bar.console.print(f"[yellow]nothing found[/] for {sid} (no mirrored file matched).")
+    # Derived summaries (detainers per county and month) follow the facts they are built from.
+    from sanctuarywatch.analysis.summaries import refresh_summaries
+
+    refresh_summaries(con)
 
 
 @app.command()

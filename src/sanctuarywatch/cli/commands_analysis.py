@@ -1,0 +1,320 @@
+"""Analysis commands: profile, report declined-detainers, lists compare, exposure, litigation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from sanctuarywatch.cli.app import DbOption, app, console, settings
+from sanctuarywatch.errors import InputError
+from sanctuarywatch.store.db import connect
+
+report_app = typer.Typer(help="Reports rebuilt from the store.", no_args_is_help=True)
+lists_app = typer.Typer(help="Designation lists: compare and reconcile.", no_args_is_help=True)
+litigation_app = typer.Typer(
+    help="Cases over sanctuary funding conditions, and what they protect.", invoke_without_command=True
+)
+app.add_typer(report_app, name="report")
+app.add_typer(lists_app, name="lists")
+app.add_typer(litigation_app, name="litigation")
+
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Answer as of this date (YYYY-MM-DD).")]
+Format = Annotated[str, typer.Option("--format", help="table, json, csv or html (where offered).")]
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option}: '{value}' is not a date; use YYYY-MM-DD, e.g. 2017-01-28.") from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, default=_json_default, indent=2, ensure_ascii=False)
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    if fmt not in allowed:
+        raise InputError(f"--format must be one of {', '.join(allowed)}, not '{fmt}'.")
+
+
+def _open(db: Path | None, read_only: bool = True):
+    return connect(settings(db).db_path, read_only=read_only)
+
+
+def resolve_geoid(con, text: str) -> str:
+    """A GEOID as given, or the resolver's accepted answer for a name; otherwise a clear error."""
+    if text.isdigit() and len(text) in (2, 5, 7):
+        return text
+    from sanctuarywatch.store.registry import build_resolver
+
+    result = build_resolver(con).resolve(text)
+    if result.status == "accepted":
+        return result.geoid
+    options = "; ".join(f"{c.geoid} {c.name}, {c.state_abbr}" for c in result.candidates[:5])
+    raise InputError(
+        f"'{text}' is {result.status.replace('_', ' ')}. "
+        + (f"Candidates: {options}. Give a GEOID or add the state." if options else "No candidate.")
+    )
+
+
+def _money(value: Any) -> str:
+    return f"${value:,.0f}" if value is not None else ""
+
+
+@app.command()
+def profile(
+    name_or_id: Annotated[str, typer.Argument(help="A GEOID (36119) or a name ('Westchester County, NY').")],
+    as_of: AsOf = None,
+    fmt: Format = "table",
+    db: DbOption = None,
+) -> None:
+    """Everything known about one jurisdiction: lists, policies, 287(g), detainers, grants, litigation, sources."""
+    from sanctuarywatch.analysis.profile import jurisdiction_profile
+
+    _check_format(fmt, ("table", "json"))
+    con = _open(db)
+    p = jurisdiction_profile(con, resolve_geoid(con, name_or_id), parse_date(as_of, "--as-of"))
+    if fmt == "json":
+        console.print_json(to_json(p))
+        return
+    console.print(
+        f"[bold]{p['name']}[/], {p['state_name'] or p['state_abbr']}  GEOID [cyan]{p['geoid']}[/]  "
+        f"({p['level']}{', consolidated with ' + p['consolidated_with'] if p['consolidated_with'] else ''})"
+        f"  as of {p['as_of']}"
+    )
+    if p["parents"] or p["children"]:
+        rel = ", ".join(f"{r['relation']} {r['name']} ({r['geoid']})" for r in p["parents"])
+        kids = ", ".join(f"{r['name']} ({r['geoid']})" for r in p["children"][:10])
+        console.print(f"Parents: {rel or '-'}   Children: {kids or '-'}")
+    if p["aliases"]:
+        console.print("Printed as: " + "; ".join(p["aliases"][:8]))
+    _section(
+        "Lists",
+        ["list", "edition", "as printed", "withdrawn", "source row"],
+        [
+            [
+                x["title"] or x["list_id"],
+                str(x["edition_date"] or x["edition"]),
+                x["as_printed"],
+                "yes" if x["withdrawn"] else "",
+                f"{x['file_name']}:{x['row_number']}",
+            ]
+            for x in p["lists"]
+        ],
+    )
+    _section(
+        "Policies",
+        ["title", "text", "effective", "source row"],
+        [
+            [
+                x["title"] or "",
+                (x["policy_text"] or "")[:80],
+                str(x["effective_date"] or ""),
+                f"{x['file_name']}:{x['row_number']}",
+            ]
+            for x in p["policies"]
+        ],
+    )
+    _section(
+        "287(g) agreements",
+        ["agency", "model", "signed", "first listed", "last listed", "status"],
+        [
+            [
+                x["agency_name"],
+                x["support_model"],
+                str(x["signed_date"] or ""),
+                str(x["first_listed"]),
+                str(x["last_listed"]),
+                x["status"],
+            ]
+            for x in p["agreements_287g"]
+        ],
+    )
+    d = p["detainers"]
+    _section(
+        f"Detainers (total {d['total']:,}, declined {d['declined']:,})",
+        ["year", "detainers", "declined"],
+        [[y["year"], f"{y['total']:,}", f"{y['declined']:,}"] for y in d["by_year"]],
+    )
+    _section(
+        f"DOJ grants (total {_money(p['grants']['total'])})",
+        ["fiscal year", "program", "awards", "amount"],
+        [[str(g["fiscal_year"]), g["program"], str(g["awards"]), _money(g["amount"])] for g in p["grants"]["rows"]],
+    )
+    _section(
+        "Litigation",
+        ["case", "court", "filed", "plaintiff", "relief in force"],
+        [
+            [
+                c["name"],
+                c["court"],
+                str(c["filed_date"]),
+                "yes" if c["is_plaintiff"] else "",
+                c["relief_in_force"] or "",
+            ]
+            for c in p["litigation"]
+        ],
+    )
+    _section(
+        "Sources",
+        ["source", "release", "version", "address"],
+        [[s["title"], s["release_id"], s["version"], s["url"] or ""] for s in p["sources"]],
+    )
+
+
+def _section(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    if not rows:
+        console.print(f"[bold]{title}:[/] none in the store")
+        return
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for h in headers:
+        table.add_column(h)
+    for r in rows:
+        table.add_row(*[str(v) for v in r])
+    console.print(table)
+
+
+REPORT_COLUMNS = (
+    "jurisdiction",
+    "state_abbr",
+    "geoid",
+    "facility",
+    "citizenship_country",
+    "criminality",
+    "detainer_issued_date",
+    "declined_date",
+    "release_id",
+    "file_name",
+    "row_number",
+)
+
+
+@report_app.command("declined-detainers")
+def declined_detainers(
+    week: Annotated[str, typer.Option("--week", help="First day of the week (YYYY-MM-DD).")],
+    to: Annotated[str | None, typer.Option("--to", help="Last day of a longer range (default: week + 6 days).")] = None,
+    as_of: AsOf = None,
+    fmt: Format = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
+    db: DbOption = None,
+) -> None:
+    """The Declined Detainer Outcome Report for a week: from ICE's table when published, else from records."""
+    from sanctuarywatch.analysis.ddor_report import declined_detainer_report
+
+    _check_format(fmt, ("table", "csv", "json", "html"))
+    con = _open(db)
+    report = declined_detainer_report(
+        con, parse_date(week, "--week"), parse_date(to, "--to"), parse_date(as_of, "--as-of")
+    )
+    if fmt == "table":
+        _print_report(report)
+        return
+    if fmt == "json":
+        text = to_json(report.to_dict())
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(report.rows)
+        text = buffer.getvalue()
+    else:
+        from sanctuarywatch.cli.report_html import render_report_html
+
+        text = render_report_html(report.to_dict())
+    if out:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {out} ({len(report.rows)} declined detainers).")
+    else:
+        typer.echo(text, nl=not text.endswith("\n"))
+
+
+def _print_report(report) -> None:
+    console.print(
+        f"[bold]Declined detainers {report.week_start} to {report.week_end}[/]  basis: {report.basis}  "
+        f"rows: {len(report.rows)}  jurisdictions: {report.jurisdiction_count}  "
+        f"unresolved: {len(report.unresolved)}"
+    )
+    _section(
+        "Top jurisdictions by declined detainers (counts under 5 suppressed)",
+        ["jurisdiction", "state", "geoid", "declined"],
+        [[t["jurisdiction"], t["state_abbr"], t["geoid"] or "", str(t["declined"])] for t in report.top_jurisdictions],
+    )
+    _section(
+        f"Jurisdictions with non-cooperation policies ({len(report.policy_jurisdictions)})",
+        ["jurisdiction", "state", "geoid"],
+        [[p["jurisdiction"], p["state_abbr"], p["geoid"] or "unresolved"] for p in report.policy_jurisdictions],
+    )
+    _section(
+        "Rows not resolved to a jurisdiction",
+        ["as printed", "state", "source row"],
+        [[u["jurisdiction"], u["state_abbr"], f"{u['file_name']}:{u['row_number']}"] for u in report.unresolved],
+    )
+    if report.differences is not None:
+        d = report.differences
+        console.print(
+            f"Rebuild vs ICE's table: {len(d['only_in_ice_table'])} rows only in ICE's table, "
+            f"{len(d['only_in_records'])} only in the records."
+        )
+    for note in report.notes:
+        console.print(f"[dim]{note}[/]")
+
+
+@lists_app.command("compare")
+def lists_compare(as_of: AsOf = None, fmt: Format = "table", db: DbOption = None) -> None:
+    """Who is on which list: counts, pairwise overlap and Jaccard, and evidence-backed disagreement flags."""
+    from sanctuarywatch.analysis.reconcile import FLAG_REASONS, list_comparison
+
+    _check_format(fmt, ("table", "json"))
+    result = list_comparison(_open(db), parse_date(as_of, "--as-of"))
+    if fmt == "json":
+        console.print_json(to_json(result.to_dict()))
+        return
+    _section(
+        f"Lists in force on {result.as_of}",
+        ["list", "title", "kind", "entries", "jurisdictions", "unresolved"],
+        [
+            [x["list_id"], x["title"], x["kind"], str(x["entries"]), str(x["jurisdictions"]), str(x["unresolved"])]
+            for x in result.lists
+        ],
+    )
+    _section(
+        "Pairwise agreement",
+        ["list A", "list B", "A", "B", "both", "only A", "only B", "Jaccard"],
+        [
+            [
+                p["list_a"],
+                p["list_b"],
+                str(p["a"]),
+                str(p["b"]),
+                str(p["overlap"]),
+                str(p["only_a"]),
+                str(p["only_b"]),
+                f"{p['jaccard']:.3f}",
+            ]
+            for p in result.pairwise
+        ],
+    )
+    _section(
+        "Disagreements (flags with evidence; --format json for the rows)",
+        ["flag", "count", "meaning"],
+        [[k, str(v), FLAG_REASONS[k]] for k, v in result.flag_counts().items()],
+    )

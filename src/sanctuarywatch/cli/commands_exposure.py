@@ -1,0 +1,149 @@
+"""Grant exposure under named scenarios, and litigation coverage."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+import typer
+
+from sanctuarywatch.cli.app import DbOption, app, console
+from sanctuarywatch.cli.commands_analysis import (
+    AsOf,
+    Format,
+    _check_format,
+    _money,
+    _open,
+    _section,
+    litigation_app,
+    parse_date,
+    resolve_geoid,
+    to_json,
+)
+
+
+@app.command()
+def exposure(
+    scenario: Annotated[str | None, typer.Argument(help="A scenario id; omit to list the scenarios.")] = None,
+    as_of: AsOf = None,
+    fmt: Format = "table",
+    by: Annotated[str, typer.Option("--by", help="jurisdiction, state or program")] = "jurisdiction",
+    db: DbOption = None,
+) -> None:
+    """DOJ grant dollars exposed under a scenario, gross and net of court orders, with the awards behind them."""
+    from sanctuarywatch.analysis.exposure import grant_exposure, load_scenarios
+
+    if scenario is None:
+        _section(
+            "Scenarios",
+            ["id", "title", "programs", "fiscal years"],
+            [
+                [s.scenario_id, s.title, ", ".join(s.programs), ", ".join(map(str, s.fiscal_years))]
+                for s in load_scenarios().values()
+            ],
+        )
+        return
+    _check_format(fmt, ("table", "json", "csv"))
+    if by not in ("jurisdiction", "state", "program"):
+        raise typer.BadParameter("--by must be jurisdiction, state or program")
+    result = grant_exposure(_open(db), scenario, parse_date(as_of, "--as-of"))
+    if fmt == "json":
+        console.print_json(to_json(result.to_dict()))
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        columns = [
+            "award_id",
+            "fiscal_year",
+            "program",
+            "recipient_name",
+            "geoid",
+            "jurisdiction",
+            "state_abbr",
+            "amount",
+            "is_pass_through",
+            "exposed_because",
+            "enjoined_by",
+            "release_id",
+            "file_name",
+            "row_number",
+        ]
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(result.awards)
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    t = result.totals
+    console.print(
+        f"[bold]{result.scenario.title}[/] as of {result.as_of}: {len(result.designated)} designated "
+        f"jurisdictions, {t['awards']} awards. Gross [bold]{_money(t['gross'])}[/], enjoined "
+        f"{_money(t['enjoined'])}, net [bold]{_money(t['net'])}[/]."
+    )
+    groups = {"jurisdiction": result.by_jurisdiction, "state": result.by_state, "program": result.by_program}[by]
+    keys = {"jurisdiction": ["jurisdiction", "state_abbr", "geoid"], "state": ["state_abbr"], "program": ["program"]}
+    _section(
+        f"Exposure by {by}",
+        keys[by] + ["awards", "gross", "net"],
+        [
+            [str(g[k] or "") for k in keys[by]] + [str(g["awards"]), _money(g["gross"]), _money(g["net"])]
+            for g in groups
+        ],
+    )
+    console.print("[dim]Every figure is the sum of the awards listed by --format csv (with source rows).[/]")
+
+
+@litigation_app.callback()
+def litigation(ctx: typer.Context, as_of: AsOf = None, fmt: Format = "table", db: DbOption = None) -> None:
+    """Cases, their orders and the relief in force on a date."""
+    if ctx.invoked_subcommand:
+        return
+    from sanctuarywatch.analysis.litigation import cases
+
+    _check_format(fmt, ("table", "json"))
+    found = cases(_open(db), parse_date(as_of, "--as-of"))
+    if fmt == "json":
+        console.print_json(to_json(found))
+        return
+    _section(
+        "Cases",
+        ["case", "court", "filed", "programs", "plaintiffs", "relief in force"],
+        [
+            [
+                c["name"],
+                c["court"],
+                str(c["filed_date"]),
+                c["programs"],
+                ", ".join(p["party_name"] for p in c["plaintiffs"]),
+                ", ".join(c["relief_in_force"]) or "none",
+            ]
+            for c in found
+        ],
+    )
+
+
+@litigation_app.command("coverage")
+def litigation_coverage(
+    name_or_id: Annotated[str, typer.Argument(help="A GEOID or a name.")],
+    program: Annotated[str, typer.Option("--program", help="Program code, e.g. byrne_jag.")] = "byrne_jag",
+    on: Annotated[str, typer.Option("--date", help="The date to check (YYYY-MM-DD).")] = "",
+    db: DbOption = None,
+) -> None:
+    """Is withholding this program's funds from this jurisdiction enjoined on that date, and by which order?"""
+    from datetime import date
+
+    from sanctuarywatch.analysis.litigation import coverage
+
+    con = _open(db)
+    geoid = resolve_geoid(con, name_or_id)
+    result = coverage(con, geoid, program, parse_date(on, "--date") if on else date.today())
+    verdict = "[green]enjoined[/]" if result.enjoined else "[yellow]not enjoined[/]"
+    console.print(f"{geoid} {program} on {result.on_date}: {verdict}")
+    _section(
+        "Orders",
+        ["case", "order", "scope", "from", "to", "why"],
+        [
+            [o["case_name"], o["kind"], o["scope"], str(o["effective_from"]), str(o["effective_to"] or ""), o["why"]]
+            for o in result.orders
+        ],
+    )

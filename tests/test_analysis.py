@@ -1,0 +1,235 @@
+"""Analyses over a store built by the real connectors from format-exact fixtures (DDOR PDF, 287(g) sheets,
+facilities, OJP awards, litigation) plus a few detainer records: DDOR rebuild, profile, exposure, litigation,
+list reconciliation and the CLI commands over them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fixtures.ddor_fixture import EXPECTED, write_issue
+from fixtures.sources_fixture import write_all
+from typer.testing import CliRunner
+
+from sanctuarywatch.analysis.ddor_report import declined_detainer_report
+from sanctuarywatch.analysis.exposure import grant_exposure, parse_scenario
+from sanctuarywatch.analysis.litigation import coverage
+from sanctuarywatch.analysis.profile import jurisdiction_profile
+from sanctuarywatch.analysis.reconcile import list_comparison
+from sanctuarywatch.analysis.summaries import refresh_summaries
+from sanctuarywatch.cli import app
+from sanctuarywatch.errors import InputError, NotFoundError
+from sanctuarywatch.sources import connectors
+from sanctuarywatch.sources.base import Finder, ParseContext
+from sanctuarywatch.store.db import connect
+from sanctuarywatch.store.ingest import ingest_source
+from sanctuarywatch.store.registry import build_resolver
+
+runner = CliRunner()
+
+# Detainer records for two weeks: a 2024 week (no ICE table: rebuilt from records) and the DDOR week, where
+# two records match ICE's rows and one does not. Lift reasons follow the FOIA release's wording.
+DETAINERS = [
+    ("2024-03-04", "NY", "WESTCNY", "Detainer Declined by LEA", "Mexico"),
+    ("2024-03-05", "NY", "WESTCNY", "Detainer Declined by LEA", "Guatemala"),
+    ("2024-03-06", "NY", "WESTCNY", "Removed", "Honduras"),
+    ("2024-03-07", "IL", "COOKCIL", "Detainer not honored", "Mexico"),
+    ("2024-03-09", "IL", "COOKCIL", "", "Poland"),
+    ("2024-03-20", "NY", "WESTCNY", "Detainer Declined by LEA", "Mexico"),
+]
+
+
+@pytest.fixture(scope="module")
+def analysis_store(registry_template, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("analysis")
+    mirror = root / "mirror"
+    write_all(mirror)
+    write_issue(mirror / "ddor2017_01-28to02-03.pdf", 1)
+    path = root / "store.duckdb"
+    shutil.copy(registry_template, path)
+    con = connect(path)
+    finder = Finder(mirror, root / "cache", offline=True)
+    for sid, module in connectors().items():
+        if sid in ("census_geography", "ice_detainers"):
+            continue
+        ingest_source(con, module, finder, ParseContext(resolver=build_resolver(con)))
+    con.execute(
+        "INSERT INTO ice_facility (facility_code, name, state_abbr, geoid, resolution_status, release_id, file_name)"
+        " VALUES ('WESTCNY', 'Westchester County Jail', 'NY', '36119', 'accepted', 'test', 'test'),"
+        " ('COOKCIL', 'Cook County Jail', 'IL', '17031', 'accepted', 'test', 'test')"
+    )
+    for n, (day, state, code, lift, country) in enumerate(DETAINERS, start=1):
+        con.execute(
+            "INSERT INTO detainer (prepare_date, facility_state, facility_code, lift_reason, citizenship_country,"
+            " release_id, file_name, row_number) VALUES (?, ?, ?, ?, ?, 'test', 'detainers.csv', ?)",
+            [day, state, code, lift or None, country, n + 1],
+        )
+    refresh_summaries(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def acon(analysis_store):
+    con = connect(analysis_store, read_only=True)
+    yield con
+    con.close()
+
+
+def test_ddor_rebuild_reproduces_ices_counts_and_lists_unresolved(acon):
+    report = declined_detainer_report(acon, date(2017, 1, 28))
+    kept = EXPECTED[1]["declined"] - EXPECTED[1]["quarantined"]  # 206 printed, 5 refused at the boundary
+    stored = acon.execute(
+        "SELECT count(*), count(DISTINCT state_abbr || jurisdiction_printed) FROM ddor_declined_detainer"
+    ).fetchone()
+    assert report.basis == "ddor"
+    assert len(report.rows) == stored[0] == kept == 201
+    assert report.jurisdiction_count == stored[1]
+    assert len(report.policy_jurisdictions) == 118
+    assert len(report.unresolved) == EXPECTED[1]["unresolvable"] == 5
+    assert all(r["file_name"] and r["row_number"] for r in report.rows)
+
+
+def test_report_from_records_uses_the_declined_rule(acon):
+    report = declined_detainer_report(acon, date(2024, 3, 4))
+    assert report.basis == "detainer_records"
+    assert [(r["geoid"], r["citizenship_country"]) for r in report.rows] == [
+        ("36119", "Mexico"),
+        ("36119", "Guatemala"),
+        ("17031", "Mexico"),
+    ]
+    assert report.top_jurisdictions[0] == {
+        "jurisdiction": "Westchester County",
+        "state_abbr": "NY",
+        "geoid": "36119",
+        "declined": "<5",
+    }
+    unsuppressed = declined_detainer_report(acon, date(2024, 3, 4), suppress=False)
+    assert unsuppressed.top_jurisdictions[0]["declined"] == 2
+
+
+def test_profile_is_complete_and_answers_as_of(acon):
+    p = jurisdiction_profile(acon, "36119")
+    assert p["name"] == "Westchester County" and p["state_abbr"] == "NY"
+    assert p["detainers"]["total"] == 4 and p["detainers"]["declined"] == 3
+    assert p["grants"]["total"] == sum(r["amount"] for r in p["grants"]["rows"]) > 0
+    assert {s["source_id"] for s in p["sources"]} >= {"census_geography"}
+    earlier = jurisdiction_profile(acon, "36119", as_of=date(2024, 3, 31))
+    assert earlier["detainers"]["total"] == 4
+    before = jurisdiction_profile(acon, "36119", as_of=date(2023, 12, 31))
+    assert before["detainers"]["total"] == 0
+    assert before["grants"]["total"] < p["grants"]["total"]
+    with pytest.raises(NotFoundError):
+        jurisdiction_profile(acon, "99999")
+
+
+def test_chicago_profile_shows_its_lawsuit_and_consolidated_sf(acon):
+    chicago = jurisdiction_profile(acon, "1714000", as_of=date(2018, 1, 1))
+    assert [c["case_id"] for c in chicago["litigation"] if c["is_plaintiff"]] == ["chicago-v-sessions"]
+    sf = jurisdiction_profile(acon, "0667000")  # the place half of the city-county sees the county's facts
+    assert sf["consolidated_with"] == "06075"
+    assert any(c["case_id"] == "san-francisco-v-trump-2025" for c in sf["litigation"])
+
+
+def test_litigation_coverage_follows_order_dates_and_scope(acon):
+    assert not coverage(acon, "1714000", "byrne_jag", date(2017, 1, 1)).enjoined
+    during = coverage(acon, "1714000", "byrne_jag", date(2017, 10, 1))
+    assert during.enjoined and "chicago-pi-2017" in {o["order_id"] for o in during.orders}
+    # After the en banc stay (June 2018) and the 9th Circuit's narrowing (Aug 2018), Cook County is not covered
+    assert coverage(acon, "17031", "byrne_jag", date(2017, 10, 1)).enjoined  # nationwide then
+    assert not coverage(acon, "17031", "byrne_jag", date(2018, 9, 1)).enjoined
+    assert coverage(acon, "1714000", "byrne_jag", date(2018, 9, 1)).enjoined  # named plaintiff
+
+
+def test_exposure_totals_equal_the_awards_behind_them(acon):
+    gross_era = grant_exposure(acon, "eo13768_fy2017_jag", as_of=date(2018, 9, 1))
+    awards = gross_era.awards
+    assert awards and gross_era.totals["gross"] == sum((a["amount"] for a in awards), Decimal(0))
+    assert gross_era.totals["net"] == sum((a["amount"] for a in awards if not a["enjoined_by"]), Decimal(0))
+    assert sum((g["gross"] for g in gross_era.by_state), Decimal(0)) == gross_era.totals["gross"]
+    assert sum((g["net"] for g in gross_era.by_program), Decimal(0)) == gross_era.totals["net"]
+    enjoined = {a["geoid"] for a in awards if a["enjoined_by"]}
+    assert "1714000" in enjoined and "17031" not in enjoined
+    assert 0 < gross_era.totals["net"] < gross_era.totals["gross"]
+    before_list = grant_exposure(acon, "eo13768_fy2017_jag", as_of=date(2017, 1, 1))
+    assert before_list.totals["gross"] == 0  # the DDOR policy table was not yet published
+
+
+def test_bad_scenario_names_the_field():
+    with pytest.raises(InputError, match="bad.yaml: field 'fiscal_years'"):
+        parse_scenario(
+            "id: x\ntitle: t\ntrigger: {lists: [doj_2025]}\nprograms: [byrne_jag]\n"
+            "fiscal_years: [seventeen]\npass_through_counts: false\n",
+            "bad.yaml",
+        )
+    with pytest.raises(InputError, match="missing field 'trigger'"):
+        parse_scenario("id: x\ntitle: t\n", "bad.yaml")
+
+
+def test_reconciliation_overlap_and_flags(analysis_store, tmp_path):
+    path = tmp_path / "lists.duckdb"
+    shutil.copy(analysis_store, path)
+    con = connect(path)
+    con.execute(
+        "INSERT INTO designation_list VALUES ('doj_oig_2016', 'DOJ OIG 2016', 'DOJ OIG', 'oversight', NULL, NULL)"
+    )
+    for n, (text, geoid) in enumerate(
+        [
+            ("City of Chicago", "1714000"),
+            ("Cook County", "17031"),
+            ("Miami-Dade County", "12086"),
+            ("New York City", "3651000"),
+            ("Westchester County", "36119"),
+        ],
+        start=2,
+    ):
+        con.execute(
+            "INSERT INTO list_membership (list_id, edition, edition_date, as_printed, geoid, "
+            "resolution_status, release_id, file_name, row_number) VALUES ('doj_oig_2016', '2016-05-31', "
+            "'2016-05-31', ?, ?, 'accepted', 'test', 'oig.csv', ?)",
+            [text, geoid, n],
+        )
+    refresh_summaries(con)
+    result = list_comparison(con, as_of=date(2018, 1, 1))
+    ddor = {
+        r[0]
+        for r in con.execute("SELECT DISTINCT geoid FROM ddor_policy_jurisdiction WHERE geoid IS NOT NULL").fetchall()
+    }
+    oig = {"1714000", "17031", "12086", "3651000", "36119"}
+    pair = next(p for p in result.pairwise if {p["list_a"], p["list_b"]} == {"ddor_2017_policy", "doj_oig_2016"})
+    assert pair["overlap"] == len(ddor & oig)
+    assert pair["jaccard"] == round(len(ddor & oig) / len(ddor | oig), 4)
+    flags = result.flag_counts()
+    assert flags.get("listed_but_honors_detainers", 0) == 0  # Westchester declined 3 of 4
+    con.execute("UPDATE detainer SET lift_reason = 'Removed'")
+    refresh_summaries(con)
+    after = list_comparison(con, as_of=date(2025, 1, 1))
+    honors = [f for f in after.flags if f["flag"] == "listed_but_honors_detainers"]
+    assert {f["geoid"] for f in honors} == {"36119", "17031"} and honors[0]["evidence"][0]["detainers"] > 0
+    con.close()
+
+
+def test_cli_profile_report_exposure_and_lists(analysis_store, monkeypatch, tmp_path):
+    monkeypatch.setenv("SANCTUARYWATCH_DB", str(analysis_store))
+    out = runner.invoke(app, ["profile", "Westchester County, NY"])
+    assert out.exit_code == 0, out.output
+    assert "GEOID 36119" in out.output and "DOJ grants" in out.output
+    as_json = runner.invoke(app, ["profile", "36119", "--format", "json"])
+    assert json.loads(as_json.output)["geoid"] == "36119"
+    csv_out = runner.invoke(app, ["report", "declined-detainers", "--week", "2024-03-04", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(csv_out.output)))
+    assert len(rows) == 3 and rows[0]["geoid"] == "36119"
+    html = tmp_path / "report.html"
+    runner.invoke(app, ["report", "declined-detainers", "--week", "2017-01-28", "--format", "html", "--out", str(html)])
+    assert "<table>" in html.read_text() and "Travis County" in html.read_text()
+    exp = runner.invoke(app, ["exposure", "eo13768_fy2017_jag", "--as-of", "2018-09-01"])
+    assert exp.exit_code == 0 and "Gross" in exp.output and "net" in exp.output
+    bad = runner.invoke(app, ["report", "declined-detainers", "--week", "last tuesday"])
+    assert bad.exit_code != 0
+    assert runner.invoke(app, ["lists", "compare"]).exit_code == 0
