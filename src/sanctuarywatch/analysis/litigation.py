@@ -98,18 +98,16 @@ def cases_covering(con: duckdb.DuckDBPyConnection, geoid: str, as_of: date | Non
     ids = related_geoids(con, geoid)
     return _rows(
         con,
-        f"""SELECT c.case_id, c.name, c.court, c.docket, c.filed_date, c.status, c.programs, c.url, c.release_id,
-                   c.file_name, c.row_number,
-                   EXISTS (SELECT 1 FROM litigation_party p WHERE p.case_id = c.case_id
-                           AND p.geoid IN (SELECT unnest($1))) AS is_plaintiff,
-                   (SELECT string_agg(o.scope || ' ' || o.kind, '; ') FROM litigation_order o
-                     WHERE o.case_id = c.case_id AND {IN_FORCE_SQL.replace("?", "$2")}) AS relief_in_force
-            FROM litigation_case c
-            WHERE c.filed_date <= $2 AND (
-                  EXISTS (SELECT 1 FROM litigation_party p
-                          WHERE p.case_id = c.case_id AND p.geoid IN (SELECT unnest($1)))
-                  OR EXISTS (SELECT 1 FROM litigation_order o WHERE o.case_id = c.case_id AND o.scope = 'nationwide'
-                             AND {IN_FORCE_SQL.replace("?", "$2")}))
-            ORDER BY c.filed_date""",
+        """WITH mine AS (SELECT DISTINCT case_id FROM litigation_party WHERE geoid IN (SELECT unnest($1))),
+                in_force AS (SELECT case_id, string_agg(scope || ' ' || kind, '; ') AS relief,
+                                    bool_or(scope = 'nationwide') AS nationwide
+                             FROM litigation_order
+                             WHERE effective_from <= $2 AND (effective_to IS NULL OR effective_to > $2)
+                             GROUP BY case_id)
+           SELECT c.case_id, c.name, c.court, c.docket, c.filed_date, c.status, c.programs, c.url, c.release_id,
+                  c.file_name, c.row_number, m.case_id IS NOT NULL AS is_plaintiff, f.relief AS relief_in_force
+           FROM litigation_case c LEFT JOIN mine m USING (case_id) LEFT JOIN in_force f USING (case_id)
+           WHERE c.filed_date <= $2 AND (m.case_id IS NOT NULL OR coalesce(f.nationwide, FALSE))
+           ORDER BY c.filed_date""",
         [ids, when],
     )

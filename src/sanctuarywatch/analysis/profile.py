@@ -96,13 +96,12 @@ def _policies(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> li
     )
     ddor = _rows(
         con,
-        """SELECT 'ICE DDOR 2017 issue ' || report_issue AS title, policy_text, NULL AS effective_date,
-                  NULL AS ended_date, NULL AS url, jurisdiction_printed AS as_printed, release_id, file_name, row_number
-           FROM ddor_policy_jurisdiction p
-           WHERE geoid IN (SELECT unnest(?))
-             AND (SELECT min(report_week_start) FROM ddor_declined_detainer d WHERE d.report_issue = p.report_issue)
-                 IS DISTINCT FROM NULL""",
-        [ids],
+        """SELECT 'ICE Declined Detainer Outcome Report 2017, issue ' || report_issue AS title, policy_text,
+                  NULL AS effective_date, NULL AS ended_date, NULL AS url, jurisdiction_printed AS as_printed,
+                  release_id, file_name, row_number
+           FROM ddor_policy_jurisdiction WHERE geoid IN (SELECT unnest(?)) AND ? >= DATE '2017-03-20'
+           ORDER BY report_issue""",
+        [ids, as_of],
     )
     return stated + ddor
 
