@@ -26,7 +26,7 @@ test: install
 	SANCTUARYWATCH_OFFLINE=1 $(BIN)/pytest
 
 bench: install
-	$(BIN)/python benchmarks/resolver_bench.py
+	for script in benchmarks/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info
