@@ -68,11 +68,17 @@ def main() -> None:
             started = time.perf_counter()
             report = declined_detainer_report(con, week)
             times.append(time.perf_counter() - started)
-        print(f"weekly report: {len(report.rows):,} declined rows in the last week; "
-              f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms  (goal <= 1000 ms)")
-        geoids = [r[0] for r in con.execute(
-            "SELECT geoid FROM ice_facility UNION ALL SELECT geoid FROM (SELECT geoid FROM jurisdiction "
-            "ORDER BY hash(geoid) LIMIT 100)").fetchall()][:200]
+        print(
+            f"weekly report: {len(report.rows):,} declined rows in the last week; "
+            f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms  (goal <= 1000 ms)"
+        )
+        geoids = [
+            r[0]
+            for r in con.execute(
+                "SELECT geoid FROM ice_facility UNION ALL SELECT geoid FROM (SELECT geoid FROM jurisdiction "
+                "ORDER BY hash(geoid) LIMIT 100)"
+            ).fetchall()
+        ][:200]
         jurisdiction_profile(con, geoids[0])  # warm the catalog
         samples = []
         for geoid in geoids:
