@@ -1,0 +1,118 @@
+"""Read-only look-ups the interfaces need beside the analyses: jurisdiction listings, one jurisdiction,
+sources and releases, map measures, and the set of jurisdictions worth a page. SQL lives here, not in views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from sanctuarywatch.errors import NotFoundError
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def list_jurisdictions(
+    con: duckdb.DuckDBPyConnection, level: str | None = None, state: str | None = None, limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+    """A page of jurisdictions (by state, then name) and the total matching."""
+    where = "WHERE (? IS NULL OR level = ?) AND (? IS NULL OR state_abbr = upper(?))"
+    params = [level, level, state, state]
+    total = con.execute(f"SELECT count(*) FROM jurisdiction {where}", params).fetchone()[0]
+    rows = _rows(
+        con,
+        f"""SELECT geoid, name, level, lsad, state_abbr, population, consolidated_with FROM jurisdiction {where}
+            ORDER BY state_abbr, CASE level WHEN 'state' THEN 0 WHEN 'county' THEN 1 ELSE 2 END, name
+            LIMIT ? OFFSET ?""",
+        params + [limit, offset],
+    )
+    return rows, total
+
+
+def get_jurisdiction(con: duckdb.DuckDBPyConnection, geoid: str) -> dict[str, Any]:
+    found = _rows(
+        con,
+        """SELECT geoid, name, level, lsad, state_abbr, state_fips, population, consolidated_with, release_id,
+                  file_name, row_number FROM jurisdiction WHERE geoid = ?""",
+        [geoid],
+    )
+    if not found:
+        raise NotFoundError(f"No jurisdiction with GEOID '{geoid}'.")
+    return found[0]
+
+
+def sources_and_releases(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _rows(
+        con,
+        """SELECT s.source_id, s.title, s.publisher, s.url, s.licence, r.release_id, r.version, r.content_sha256,
+                  r.origin, r.retrieved_at, r.ingested_at, r.rows_loaded, r.rows_quarantined
+           FROM release r JOIN source s USING (source_id) ORDER BY s.source_id, r.version""",
+    )
+
+
+def map_measures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    """Per county GEOID: lists naming it (a state's listing counts for its counties) and detainers recorded."""
+    rows = con.execute(
+        """WITH listed AS (
+               SELECT c.geoid, count(DISTINCT m.list_id) AS lists
+               FROM list_membership m
+               JOIN jurisdiction j ON j.geoid = m.geoid
+               JOIN jurisdiction c ON c.level = 'county' AND (
+                    c.geoid = m.geoid OR (j.level = 'state' AND c.state_fips = j.geoid)
+                    OR c.geoid = j.consolidated_with
+                    OR c.geoid IN (SELECT parent_geoid FROM jurisdiction_relation
+                                   WHERE child_geoid = m.geoid AND relation = 'in_county'))
+               WHERE m.resolution_status = 'accepted' AND m.withdrawn_date IS NULL
+               GROUP BY c.geoid),
+           held AS (SELECT geoid, sum(detainers)::BIGINT AS detainers, sum(declined)::BIGINT AS declined
+                    FROM detainer_monthly WHERE geoid IS NOT NULL GROUP BY geoid)
+           SELECT coalesce(l.geoid, h.geoid), coalesce(l.lists, 0), coalesce(h.detainers, 0), coalesce(h.declined, 0)
+           FROM listed l FULL OUTER JOIN held h USING (geoid)"""
+    ).fetchall()
+    return {g: {"lists": n, "detainers": d, "declined": x} for g, n, d, x in rows}
+
+
+def top_listed(con: duckdb.DuckDBPyConnection, limit: int = 25) -> list[dict[str, Any]]:
+    """Jurisdictions named by the most lists (the no-script view of the map)."""
+    return _rows(
+        con,
+        """SELECT m.geoid, j.name, j.level, j.state_abbr, count(DISTINCT m.list_id) AS lists,
+                  string_agg(DISTINCT m.list_id, ', ' ORDER BY m.list_id) AS list_ids
+           FROM list_membership m JOIN jurisdiction j USING (geoid)
+           WHERE m.resolution_status = 'accepted' GROUP BY ALL ORDER BY lists DESC, j.state_abbr, j.name LIMIT ?""",
+        [limit],
+    )
+
+
+def page_geoids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every state and county, and every place any source names: the jurisdictions that get a page."""
+    rows = con.execute(
+        """SELECT geoid FROM jurisdiction WHERE level IN ('state', 'county')
+           UNION SELECT geoid FROM list_membership WHERE geoid IS NOT NULL
+           UNION SELECT geoid FROM agreement_287g WHERE geoid IS NOT NULL
+           UNION SELECT geoid FROM grant_award WHERE geoid IS NOT NULL
+           UNION SELECT geoid FROM ddor_policy_jurisdiction WHERE geoid IS NOT NULL
+           UNION SELECT geoid FROM ddor_declined_detainer WHERE geoid IS NOT NULL
+           UNION SELECT geoid FROM litigation_party WHERE geoid IS NOT NULL
+           ORDER BY 1"""
+    ).fetchall()
+    known = {r[0] for r in con.execute("SELECT geoid FROM jurisdiction").fetchall()}
+    return [r[0] for r in rows if r[0] in known]
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Headline counts for the home page."""
+    row = con.execute(
+        """SELECT (SELECT count(DISTINCT list_id) FROM list_membership),
+                  (SELECT count(DISTINCT geoid) FROM list_membership WHERE geoid IS NOT NULL),
+                  (SELECT count(*) FROM agreement_287g WHERE sheet_date = (SELECT max(sheet_date) FROM agreement_287g)),
+                  (SELECT count(*) FROM detainer), (SELECT count(*) FROM litigation_case),
+                  (SELECT count(*) FROM release)"""
+    ).fetchone()
+    keys = ("lists", "listed_jurisdictions", "agreements_287g", "detainers", "cases", "releases")
+    return dict(zip(keys, row, strict=True))

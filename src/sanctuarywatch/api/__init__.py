@@ -1,0 +1,1 @@
+"""FastAPI application: the JSON/CSV API and the web pages."""

@@ -1,0 +1,223 @@
+"""The read-only JSON/CSV API and the web pages, over the same analysis functions.
+
+One read-only DuckDB connection per app; every request works on its own cursor. Views parse input, call
+``sanctuarywatch.analysis`` and serialise — no SQL here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from sanctuarywatch.analysis import catalog
+from sanctuarywatch.analysis.ddor_report import declined_detainer_report
+from sanctuarywatch.analysis.exposure import grant_exposure, load_scenarios
+from sanctuarywatch.analysis.litigation import cases
+from sanctuarywatch.analysis.profile import jurisdiction_profile
+from sanctuarywatch.analysis.reconcile import list_comparison
+from sanctuarywatch.errors import InputError, NotFoundError, SanctuaryWatchError
+from sanctuarywatch.store.db import connect
+from sanctuarywatch.store.registry import build_resolver
+from sanctuarywatch.web import pages
+
+GEOID = Annotated[str, PathParam(pattern=r"^\d{2}(\d{3}|\d{5})?$", description="Census GEOID: 2, 5 or 7 digits.")]
+AS_OF = Annotated[date | None, Query(description="Answer as of this date (YYYY-MM-DD).")]
+FORMAT = Annotated[str, Query(pattern="^(json|csv)$", description="json (default) or csv.")]
+
+
+def _csv(rows: list[dict[str, Any]], name: str) -> Response:
+    buffer = io.StringIO()
+    if rows:
+        flat = [{k: v for k, v in r.items() if not isinstance(v, list | dict)} for r in rows]
+        writer = csv.DictWriter(buffer, fieldnames=list(flat[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(flat)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})  # fmt: skip
+
+
+def _json(data: Any) -> Response:
+    return Response(pages.to_json(data), media_type="application/json")
+
+
+def _tabular(rows: list[dict[str, Any]], fmt: str, name: str, extra: dict[str, Any] | None = None) -> Response:
+    return _csv(rows, name) if fmt == "csv" else _json({**(extra or {}), "items": rows})
+
+
+def create_app(db_path: Path) -> FastAPI:
+    """The application over one store file (opened read-only)."""
+    if not Path(db_path).is_file():
+        raise SanctuaryWatchError(f"No store at {db_path}. Run: sanctuarywatch ingest all (or set SANCTUARYWATCH_DB).")
+    shared = connect(Path(db_path), read_only=True)
+    resolver = build_resolver(shared)
+    app = FastAPI(
+        title="Sanctuary Watch API",
+        version="0.1",
+        description="Read-only access to designation lists, jurisdiction profiles, declined-detainer reports, list "
+        "reconciliation, grant exposure, litigation and the provenance of every figure. JSON by default; "
+        "`format=csv` on tabular endpoints.",
+    )
+
+    @contextmanager
+    def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = shared.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @app.exception_handler(NotFoundError)
+    def _not_found(request: Request, exc: NotFoundError) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/data/"):
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        return HTMLResponse(pages.render("text.html", "/", title="Not found", body=f"<p>{exc}</p>"), status_code=404)
+
+    @app.exception_handler(InputError)
+    def _bad_input(request: Request, exc: InputError) -> Response:
+        return JSONResponse({"error": str(exc)}, status_code=422)
+
+    # ---- API -------------------------------------------------------------------------------------------
+    @app.get("/api/jurisdictions", summary="List or search jurisdictions")
+    def api_jurisdictions(
+        q: Annotated[
+            str | None, Query(max_length=500, description="A name to resolve, e.g. 'Cook County, IL'.")
+        ] = None,
+        level: Annotated[str | None, Query(pattern="^(state|county|place)$")] = None,
+        state: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+        format: FORMAT = "json",
+    ) -> Response:
+        if q is not None:
+            if not q.strip():
+                raise InputError("q is empty: give a name to search for.")
+            result = resolver.resolve(q, state=state, level=level)
+            return _tabular([_cand(c) for c in result.candidates], format,
+                            "search", {"query": q, "status": result.status, "geoid": result.geoid})  # fmt: skip
+        with cursor() as cur:
+            rows, total = catalog.list_jurisdictions(cur, level, state, limit, offset)
+        nxt = offset + limit if offset + limit < total else None
+        return _tabular(rows, format, "jurisdictions", {"total": total, "limit": limit, "offset": offset,
+                                                         "next_offset": nxt})  # fmt: skip
+
+    @app.get("/api/jurisdictions/{geoid}", summary="One jurisdiction")
+    def api_jurisdiction(geoid: GEOID) -> Response:
+        with cursor() as cur:
+            return _json(catalog.get_jurisdiction(cur, geoid))
+
+    @app.get("/api/jurisdictions/{geoid}/profile", summary="A jurisdiction's full profile with sources")
+    def api_profile(geoid: GEOID, as_of: AS_OF = None) -> Response:
+        with cursor() as cur:
+            return _json(jurisdiction_profile(cur, geoid, as_of))
+
+    @app.get("/api/lists/compare", summary="Lists compared: overlap, Jaccard and disagreement flags")
+    def api_lists_compare(as_of: AS_OF = None) -> Response:
+        with cursor() as cur:
+            return _json(list_comparison(cur, as_of).to_dict())
+
+    @app.get("/api/reports/declined-detainers", summary="Declined-detainer report for a week or range")
+    def api_report(
+        week: Annotated[date, Query(description="First day (YYYY-MM-DD).")],
+        to: Annotated[date | None, Query(description="Last day (default: week + 6 days).")] = None,
+        format: FORMAT = "json",
+    ) -> Response:
+        with cursor() as cur:
+            report = declined_detainer_report(cur, week, to).to_dict()
+        if format == "csv":
+            return _csv(report["rows"], f"declined-detainers-{week}")
+        return _json(report)
+
+    @app.get("/api/exposure", summary="Named exposure scenarios")
+    def api_scenarios() -> Response:
+        return _json({"items": [{"id": s.scenario_id, "title": s.title, "description": s.description,
+                                 "programs": s.programs, "fiscal_years": s.fiscal_years}
+                                for s in load_scenarios().values()]})  # fmt: skip
+
+    @app.get("/api/exposure/{scenario}", summary="Grant exposure under a scenario, gross and net")
+    def api_exposure(
+        scenario: Annotated[str, PathParam(pattern=r"^[a-z0-9_]{1,80}$")], as_of: AS_OF = None, format: FORMAT = "json"
+    ) -> Response:
+        with cursor() as cur:
+            result = grant_exposure(cur, scenario, as_of)
+        if format == "csv":
+            return _csv(result.awards, f"exposure-{scenario}")
+        return _json(result.to_dict())
+
+    @app.get("/api/litigation", summary="Cases, orders and relief in force")
+    def api_litigation(as_of: AS_OF = None) -> Response:
+        with cursor() as cur:
+            return _json({"items": cases(cur, as_of)})
+
+    @app.get("/api/sources", summary="Sources and releases (provenance)")
+    def api_sources(format: FORMAT = "json") -> Response:
+        with cursor() as cur:
+            return _tabular(catalog.sources_and_releases(cur), format, "sources")
+
+    # ---- data files the pages read (the static export writes the same paths) ----------------------------
+    @app.get("/data/map.json", include_in_schema=False)
+    def data_map() -> Response:
+        with cursor() as cur:
+            return _json(catalog.map_measures(cur))
+
+    @app.get("/data/jurisdictions/{geoid}.json", include_in_schema=False)
+    def data_profile(geoid: GEOID) -> Response:
+        with cursor() as cur:
+            return _json(jurisdiction_profile(cur, geoid))
+
+    # ---- pages ------------------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> str:
+        with cursor() as cur:
+            return pages.home_page(cur, "/")
+
+    @app.get("/search/", include_in_schema=False)
+    def search(q: str = "") -> Response:
+        if not q.strip() or len(q) > 500:
+            return HTMLResponse(pages.search_page("/", q[:500], error="Type a name, e.g. Westchester County, NY."),
+                                status_code=422)  # fmt: skip
+        result = resolver.resolve(q)
+        if result.status == "accepted":
+            return RedirectResponse(f"/jurisdictions/{result.geoid}/", status_code=303)
+        return HTMLResponse(pages.search_page("/", q, result=result))
+
+    @app.get("/jurisdictions/{geoid}/", response_class=HTMLResponse, include_in_schema=False)
+    def profile(geoid: GEOID, as_of: AS_OF = None) -> str:
+        with cursor() as cur:
+            return pages.profile_page(jurisdiction_profile(cur, geoid, as_of), "/")
+
+    @app.get("/lists/", response_class=HTMLResponse, include_in_schema=False)
+    def lists(as_of: AS_OF = None) -> str:
+        with cursor() as cur:
+            return pages.lists_page(list_comparison(cur, as_of), "/")
+
+    @app.get("/reports/declined-detainers/", response_class=HTMLResponse, include_in_schema=False)
+    def report(week: date = date(2017, 1, 28)) -> str:
+        with cursor() as cur:
+            return pages.report_page(declined_detainer_report(cur, week).to_dict(), "/")
+
+    @app.get("/sources/", response_class=HTMLResponse, include_in_schema=False)
+    def sources() -> str:
+        with cursor() as cur:
+            return pages.sources_page(cur, "/")
+
+    @app.get("/methodology/", response_class=HTMLResponse, include_in_schema=False)
+    def methodology() -> str:
+        return pages.methodology_page("/")
+
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    return app
+
+
+def _cand(c: Any) -> dict[str, Any]:
+    return {k: getattr(c, k) for k in ("geoid", "name", "level", "state_abbr", "confidence", "reason")}

@@ -1,0 +1,107 @@
+"""Static export: every page of the site, plus JSON and CSV downloads, as files any static host can serve.
+
+Pages: home, lists, the declined-detainer report for each week ICE published, sources, methodology, search
+(client-side), and one profile page + JSON per state, per county and per place any source names. Profiles are
+rendered in parallel worker processes, each with its own read-only connection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sanctuarywatch.analysis import catalog
+from sanctuarywatch.analysis.ddor_report import declined_detainer_report
+from sanctuarywatch.analysis.profile import jurisdiction_profile
+from sanctuarywatch.analysis.reconcile import list_comparison
+from sanctuarywatch.store.db import connect
+from sanctuarywatch.web import pages
+
+CHUNK = 100
+
+
+@dataclass
+class ExportSummary:
+    pages: int
+    data_files: int
+    jurisdictions: int
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _render_profiles(db: str, out: str, geoids: list[str]) -> int:
+    """Worker: one read-only connection, a profile page and JSON for each GEOID."""
+    con = connect(Path(db), read_only=True)
+    try:
+        for geoid in geoids:
+            profile = jurisdiction_profile(con, geoid)
+            _write(Path(out) / "jurisdictions" / geoid / "index.html", pages.profile_page(profile, "../../"))
+            _write(Path(out) / "data" / "jurisdictions" / f"{geoid}.json", pages.to_json(profile))
+    finally:
+        con.close()
+    return len(geoids)
+
+
+def _csv_text(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambda done, total: None,
+               workers: int | None = None) -> ExportSummary:  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    con = connect(db, read_only=True)
+    try:
+        geoids = catalog.page_geoids(con)
+        written = 0
+        _write(out / "index.html", pages.home_page(con, ""))
+        _write(out / "lists" / "index.html", pages.lists_page(list_comparison(con), "../"))
+        _write(out / "sources" / "index.html", pages.sources_page(con, "../"))
+        _write(out / "methodology" / "index.html", pages.methodology_page("../"))
+        _write(out / "search" / "index.html", pages.search_page("../", "", static=True))
+        weeks = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT report_week_start FROM ddor_declined_detainer ORDER BY 1").fetchall()
+        ] or [date(2017, 1, 28)]
+        for i, week in enumerate(weeks):
+            report = declined_detainer_report(con, week).to_dict()
+            html = pages.report_page(report, "../../" if i == 0 else "../../../")
+            _write(out / "reports" / "declined-detainers" / ("" if i == 0 else str(week)) / "index.html", html)
+            _write(out / "data" / "reports" / f"declined-detainers-{week}.csv", _csv_text(report["rows"]))
+        written += 5 + len(weeks)
+        _write(out / "data" / "map.json", pages.to_json(catalog.map_measures(con)))
+        rows, _ = catalog.list_jurisdictions(con, limit=1_000_000)
+        wanted = set(geoids)
+        index = [{"geoid": r["geoid"], "name": r["name"], "state": r["state_abbr"], "level": r["level"]}
+                 for r in rows if r["geoid"] in wanted]  # fmt: skip
+        _write(out / "data" / "index.json", pages.to_json(index))
+        _write(out / "data" / "sources.csv", _csv_text(catalog.sources_and_releases(con)))
+        _write(out / "data" / "jurisdictions.csv", _csv_text([{k: r[k] for k in ("geoid", "name", "level",
+                                                              "state_abbr")} for r in rows]))  # fmt: skip
+    finally:
+        con.close()
+    shutil.copytree(pages.STATIC_DIR, out / "static", dirs_exist_ok=True)
+    chunks = [geoids[i : i + CHUNK] for i in range(0, len(geoids), CHUNK)]
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
+        futures = [pool.submit(_render_profiles, str(db), str(out), chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            done += future.result()
+            progress(done, len(geoids))
+    return ExportSummary(
+        pages=written + len(geoids), data_files=len(geoids) + 5 + len(weeks), jurisdictions=len(geoids)
+    )

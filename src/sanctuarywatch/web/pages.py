@@ -1,0 +1,143 @@
+"""Render pages to HTML strings from analysis results. Used by the live server and by the static export alike,
+so both serve the same pages; ``root`` is the relative path to the site root ("/" live, "../../" in an export)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import escape
+
+from sanctuarywatch.analysis import catalog
+from sanctuarywatch.analysis.ddor_report import SMALL_CELL
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
+def to_json(data: Any, indent: int | None = None) -> str:
+    return json.dumps(data, default=json_default, indent=indent, ensure_ascii=False)
+
+
+def _money(value: Any) -> str:
+    return f"${value:,.0f}" if value is not None else ""
+
+
+def _small(value: int) -> str:
+    return f"<{SMALL_CELL}" if 0 < value < SMALL_CELL else f"{value:,}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("sanctuarywatch.web", "templates"), autoescape=select_autoescape())
+    env.globals.update(money=_money, small=_small)
+    return env
+
+
+def render(template: str, root: str, **context: Any) -> str:
+    return environment().get_template(template).render(root=root, **context)
+
+
+def home_page(con: duckdb.DuckDBPyConnection, root: str) -> str:
+    states, _ = catalog.list_jurisdictions(con, level="state", limit=100)
+    return render("home.html", root, counts=catalog.counts(con), top=catalog.top_listed(con),
+                  states=[s for s in states if s["geoid"] <= "56"])  # fmt: skip
+
+
+def _timeline(p: dict[str, Any]) -> list[dict[str, Any]]:
+    events = [
+        {"date": x["edition_date"] or x["edition"], "kind": "list", "kind_label": "listed",
+         "text": f"{x['title'] or x['list_id']} (as “{x['as_printed']}”)"
+                 + (" — later withdrawn" if x["withdrawn"] else ""),
+         "release_id": x["release_id"], "file_name": x["file_name"], "row_number": x["row_number"]}
+        for x in p["lists"]
+    ] + [
+        {"date": a["first_listed"], "kind": "agreement", "kind_label": "287(g)",
+         "text": f"{a['agency_name']}: {a['support_model']} first listed" + (f"; last listed {a['last_listed']}"
+                                                                              if a["status"] == "ended" else ""),
+         "release_id": a["release_id"], "file_name": a["file_name"], "row_number": a["row_number"]}
+        for a in p["agreements_287g"]
+    ]  # fmt: skip
+    return sorted(events, key=lambda e: str(e["date"]))
+
+
+def detainer_chart_spec(by_month: list[dict[str, Any]]) -> dict[str, Any]:
+    """Vega-Lite: detainers per month, total and declined, as two lines (small cells are not hidden in trends
+    of a single jurisdiction's own published counts; the table beside it suppresses them)."""
+    values = [{"month": r["month"], "series": s, "count": r[k]} for r in by_month
+              for s, k in (("all detainers", "total"), ("declined", "declined"))]  # fmt: skip
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "width": "container", "height": 240,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "month", "type": "temporal", "title": "Month"},
+            "y": {"field": "count", "type": "quantitative", "title": "Detainers"},
+            "color": {"field": "series", "type": "nominal", "title": None,
+                      "scale": {"range": ["#08519c", "#d94801"]}},
+            "tooltip": [{"field": "month", "type": "temporal"}, {"field": "series"}, {"field": "count"}],
+        },
+    }  # fmt: skip
+
+
+def profile_page(profile: dict[str, Any], root: str) -> str:
+    spec = to_json(detainer_chart_spec(profile["detainers"]["by_month"])).replace("</", "<\\/")
+    return render("profile.html", root, p=profile, timeline=_timeline(profile), chart_spec=spec)
+
+
+def search_page(root: str, query: str, result: Any = None, error: str | None = None, static: bool = False) -> str:
+    return render("search.html", root, query=query, result=result, error=error, static=static)
+
+
+def lists_page(comparison: Any, root: str) -> str:
+    from sanctuarywatch.analysis.reconcile import FLAG_REASONS
+
+    return render("lists.html", root, c=comparison, reasons=FLAG_REASONS)
+
+
+def report_page(report: dict[str, Any], root: str) -> str:
+    return render("report.html", root, r=report)
+
+
+def sources_page(con: duckdb.DuckDBPyConnection, root: str) -> str:
+    return render("sources.html", root, sources=catalog.sources_and_releases(con))
+
+
+def methodology_page(root: str) -> str:
+    """docs/methodology.md as simple HTML (headings, lists, paragraphs): no extra dependency for one page."""
+    path = Path(__file__).resolve().parents[3] / "docs" / "methodology.md"
+    text = path.read_text(encoding="utf-8") if path.is_file() else "# Methodology\n\nSee docs/methodology.md."
+    html, in_list = [], False
+    for line in text.splitlines():
+        if line.startswith("- ") or (in_list and line.startswith("  ")):
+            if not in_list:
+                html.append("<ul>")
+                in_list = True
+            html.append(("<li>" if line.startswith("- ") else " ") + str(escape(line.strip().removeprefix("- "))))
+            continue
+        if in_list:
+            html.append("</ul>")
+            in_list = False
+        if line.startswith("## "):
+            html.append(f"<h2>{escape(line[3:])}</h2>")
+        elif line.startswith("# "):
+            continue
+        elif line.strip():
+            html.append(f"<p>{escape(line)}</p>")
+    if in_list:
+        html.append("</ul>")
+    return render("text.html", root, title="Methodology", body="\n".join(html))
