@@ -60,3 +60,43 @@ def resolver(registry_template):
         return build_resolver(connection)
     finally:
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def full_store(registry_template, tmp_path_factory) -> Path:
+    """A store filled by every connector from format-exact fixtures, plus detainer records for two facilities
+    (Westchester and Cook County jails) linked to their counties: what the interfaces are tested on."""
+    from fixtures.ddor_fixture import write_issue
+    from fixtures.detainer_fixture import write_parquet
+    from fixtures.lists_fixture import write_all_lists
+    from fixtures.sources_fixture import write_all
+
+    from sanctuarywatch.analysis.summaries import refresh_summaries
+    from sanctuarywatch.sources import connectors
+    from sanctuarywatch.sources.base import Finder, ParseContext
+    from sanctuarywatch.store.db import connect
+    from sanctuarywatch.store.ingest import ingest_source
+    from sanctuarywatch.store.registry import build_resolver
+
+    root = tmp_path_factory.mktemp("full")
+    mirror = root / "mirror"
+    write_all(mirror)
+    write_all_lists(mirror)
+    write_issue(mirror / "ddor2017_01-28to02-03.pdf", 1)
+    write_parquet(mirror / "ice_detainers_2025-01-15.parquet", 400)
+    path = root / "store.duckdb"
+    shutil.copy(registry_template, path)
+    con = connect(path)
+    con.execute(
+        "INSERT INTO ice_facility (facility_code, name, state_abbr, geoid, resolution_status, release_id, file_name) "
+        "VALUES ('WESTCNY', 'Westchester County Jail', 'NY', '36119', 'accepted', 'fixture', 'fixture'), "
+        "('COOKCIL', 'Cook County Jail', 'IL', '17031', 'accepted', 'fixture', 'fixture')"
+    )
+    finder = Finder(mirror, root / "cache", offline=True)
+    for sid, module in connectors().items():
+        if sid != "census_geography":
+            ingest_source(con, module, finder, ParseContext(resolver=build_resolver(con)))
+    refresh_summaries(con)
+    con.execute("CHECKPOINT")
+    con.close()
+    return path

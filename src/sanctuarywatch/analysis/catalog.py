@@ -56,7 +56,8 @@ def sources_and_releases(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
 
 
 def map_measures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
-    """Per county GEOID: lists naming it (a state's listing counts for its counties) and detainers recorded."""
+    """Per county GEOID: lists naming it (a state's listing counts for its counties; a withdrawn list still counts:
+    it was published) and detainers recorded."""
     rows = con.execute(
         """WITH listed AS (
                SELECT c.geoid, count(DISTINCT m.list_id) AS lists
@@ -67,7 +68,7 @@ def map_measures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
                     OR c.geoid = j.consolidated_with
                     OR c.geoid IN (SELECT parent_geoid FROM jurisdiction_relation
                                    WHERE child_geoid = m.geoid AND relation = 'in_county'))
-               WHERE m.resolution_status = 'accepted' AND m.withdrawn_date IS NULL
+               WHERE m.resolution_status = 'accepted'
                GROUP BY c.geoid),
            held AS (SELECT geoid, sum(detainers)::BIGINT AS detainers, sum(declined)::BIGINT AS declined
                     FROM detainer_monthly WHERE geoid IS NOT NULL GROUP BY geoid)

@@ -184,6 +184,16 @@ def _litigation(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> 
     return list(seen.values())
 
 
+def _fact_releases(con: duckdb.DuckDBPyConnection, ids: list[str], scope: list[str]) -> set[str]:
+    """Releases behind the aggregated sections: grant awards, and the facilities (and detainer files) of the jails."""
+    rows = con.execute(
+        """SELECT DISTINCT release_id FROM grant_award WHERE geoid IN (SELECT unnest($1))
+           UNION SELECT DISTINCT release_id FROM ice_facility WHERE geoid IN (SELECT unnest($2))""",
+        [ids, scope],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def _sources(con: duckdb.DuckDBPyConnection, release_ids: set[str]) -> list[dict]:
     if not release_ids:
         return []
@@ -220,5 +230,6 @@ def jurisdiction_profile(con: duckdb.DuckDBPyConnection, geoid: str, as_of: date
     for section in ("lists", "policies", "agreements_287g"):
         used.update(r["release_id"] for r in profile[section] if r.get("release_id"))
     used.update(r["release_id"] for r in profile["litigation"] if r.get("release_id"))
+    used.update(_fact_releases(con, ids, profile["detainers"]["scope_geoids"]))
     profile["sources"] = _sources(con, used)
     return profile
