@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 # Mirrored public source files (read-only); connectors fall back to the network, then to packaged data.
 export SANCTUARYWATCH_MIRROR ?= $(abspath ../shared/data)
 
@@ -20,8 +21,10 @@ run: install
 	$(BIN)/sanctuarywatch ingest all
 	$(BIN)/sanctuarywatch registry
 	$(BIN)/sanctuarywatch resolve "Westchester County, NY"
+	$(BIN)/sanctuarywatch serve --host 127.0.0.1 --port $(PORT)
 
 test: install
+	scripts/ensure-browser.sh
 	$(BIN)/ruff check src tests benchmarks
 	SANCTUARYWATCH_OFFLINE=1 $(BIN)/pytest
 

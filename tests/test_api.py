@@ -93,3 +93,15 @@ def test_openapi_spec_describes_the_endpoints(client):
 def test_api_is_read_only(client):
     assert client.post("/api/jurisdictions").status_code == 405
     assert client.delete("/api/jurisdictions/36119").status_code == 405
+
+
+def test_lists_and_members_with_pagination_and_accept_csv(client):
+    lists = {x["list_id"]: x for x in client.get("/api/lists").json()["items"]}
+    assert {"doj_2025", "dhs_2025", "doj_oig_2016"} <= set(lists) and lists["doj_2025"]["entries"] == 33
+    first = client.get("/api/lists/doj_2025/members", params={"limit": 20}).json()
+    assert first["total"] == 33 and len(first["items"]) == 20 and "offset=20" in first["next"]
+    second = client.get(first["next"]).json()
+    assert len(second["items"]) == 13 and second["next"] is None
+    as_csv = client.get("/api/lists/doj_oig_2016/members", headers={"Accept": "text/csv"})
+    assert as_csv.headers["content-type"].startswith("text/csv") and as_csv.text.count("\n") == 11
+    assert client.get("/api/lists/no_such_list/members").status_code == 404

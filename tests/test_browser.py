@@ -60,6 +60,8 @@ def test_home_map_search_profile_chart_and_report(page, base_url):
     page.wait_for_selector("#map svg path.county", timeout=20_000)
     assert page.locator("#map svg path.county").count() > 3000
     assert page.locator("#legend span").count() == 5
+    page.get_by_label("Colour counties by").select_option("detainers")
+    assert "1,000+" in page.locator("#legend").inner_text()
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
 
     page.get_by_label("Find a state, county or city").fill("Westchester County, NY")

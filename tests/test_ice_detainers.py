@@ -94,11 +94,15 @@ def test_kill_9_mid_ingest_leaves_the_store_unchanged_and_reingest_succeeds(stor
     before = _fingerprint(store_path)
     env = {**os.environ, "SANCTUARYWATCH_DB": str(store_path), "SANCTUARYWATCH_OFFLINE": "1"}
     cmd = [sys.executable, "-m", "sanctuarywatch.cli", "ingest", "ice_detainers", "--from", str(tmp_path)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(3.0)  # well inside reading and writing 800k rows
-    assert proc.poll() is None, "ingest finished before it could be interrupted; make the file larger"
+    # The worst moment: every row written inside the transaction, the commit not yet made.
+    held = {**env, "SANCTUARYWATCH_FAULT_PAUSE_BEFORE_COMMIT": "60"}
+    proc = subprocess.Popen(cmd, env=held, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    started = time.time()
+    line = proc.stderr.readline()
+    assert "pausing before commit" in line, line
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
+    assert time.time() - started < 60
     assert _fingerprint(store_path) == before
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -117,3 +117,32 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     ).fetchone()
     keys = ("lists", "listed_jurisdictions", "agreements_287g", "detainers", "cases", "releases")
     return dict(zip(keys, row, strict=True))
+
+
+def designation_lists(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Each list with its editions and entry counts."""
+    return _rows(
+        con,
+        """SELECT l.list_id, l.title, l.publisher, l.kind, l.url, count(m.list_id) AS entries,
+                  count(DISTINCT m.edition) AS editions, min(m.edition_date) AS first_edition,
+                  max(m.edition_date) AS latest_edition, max(m.withdrawn_date) AS withdrawn_date,
+                  count(*) FILTER (WHERE m.resolution_status = 'accepted') AS resolved
+           FROM designation_list l LEFT JOIN list_membership m USING (list_id) GROUP BY ALL ORDER BY l.list_id""",
+    )
+
+
+def list_members(
+    con: duckdb.DuckDBPyConnection, list_id: str, limit: int = 100, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of a list's memberships (every edition), with provenance."""
+    if not con.execute("SELECT 1 FROM designation_list WHERE list_id = ?", [list_id]).fetchone():
+        raise NotFoundError(f"No designation list '{list_id}'.")
+    total = con.execute("SELECT count(*) FROM list_membership WHERE list_id = ?", [list_id]).fetchone()[0]
+    rows = _rows(
+        con,
+        """SELECT edition, edition_date, withdrawn_date, as_printed, state_as_printed, category, geoid, level,
+                  confidence, resolution_status, release_id, file_name, row_number
+           FROM list_membership WHERE list_id = ? ORDER BY edition_date, row_number LIMIT ? OFFSET ?""",
+        [list_id, limit, offset],
+    )
+    return rows, total

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -55,7 +56,21 @@ def _tabular(rows: list[dict[str, Any]], fmt: str, name: str, extra: dict[str, A
     return _csv(rows, name) if fmt == "csv" else _json({**(extra or {}), "items": rows})
 
 
-def create_app(db_path: Path) -> FastAPI:
+def _wants_csv(request: Request, fmt: str) -> str:
+    """``format=csv``, or an Accept header asking for CSV."""
+    return "csv" if fmt == "csv" or request.headers.get("accept", "").startswith("text/csv") else "json"
+
+
+def _page_links(request: Request, total: int, limit: int, offset: int) -> dict[str, Any]:
+    nxt = offset + limit if offset + limit < total else None
+    link = str(request.url.include_query_params(offset=nxt, limit=limit)) if nxt is not None else None
+    return {"total": total, "limit": limit, "offset": offset, "next_offset": nxt, "next": link}
+
+
+MAX_CACHED_PROFILES = 50_000
+
+
+def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
     """The application over one store file (opened read-only)."""
     if not Path(db_path).is_file():
         raise SanctuaryWatchError(f"No store at {db_path}. Run: sanctuarywatch ingest all (or set SANCTUARYWATCH_DB).")
@@ -77,6 +92,34 @@ def create_app(db_path: Path) -> FastAPI:
         finally:
             cur.close()
 
+    # The store is opened read-only, so a profile cannot change while the app runs: cache the JSON, and
+    # compute every page's profile in the background at start-up (requests meanwhile compute on demand).
+    profiles: dict[tuple[str, date | None], bytes] = {}
+    warm = {"done": 0, "total": 0, "finished": False}
+
+    def profile_json(geoid: str, as_of: date | None) -> bytes:
+        key = (geoid, as_of)
+        cached = profiles.get(key)
+        if cached is None:
+            with cursor() as cur:
+                cached = pages.to_json(jurisdiction_profile(cur, geoid, as_of)).encode()
+            if len(profiles) < MAX_CACHED_PROFILES:
+                profiles[key] = cached
+        return cached
+
+    def warm_profiles() -> None:
+        with cursor() as cur:
+            geoids = catalog.page_geoids(cur)
+        warm["total"] = len(geoids)
+        for geoid in geoids:
+            with suppress(SanctuaryWatchError):
+                profile_json(geoid, None)
+            warm["done"] += 1
+        warm["finished"] = True
+
+    if warm_cache:
+        threading.Thread(target=warm_profiles, name="warm-profiles", daemon=True).start()
+
     @app.exception_handler(NotFoundError)
     def _not_found(request: Request, exc: NotFoundError) -> Response:
         if request.url.path.startswith("/api/") or request.url.path.startswith("/data/"):
@@ -90,6 +133,7 @@ def create_app(db_path: Path) -> FastAPI:
     # ---- API -------------------------------------------------------------------------------------------
     @app.get("/api/jurisdictions", summary="List or search jurisdictions")
     def api_jurisdictions(
+        request: Request,
         q: Annotated[
             str | None, Query(max_length=500, description="A name to resolve, e.g. 'Cook County, IL'.")
         ] = None,
@@ -103,13 +147,11 @@ def create_app(db_path: Path) -> FastAPI:
             if not q.strip():
                 raise InputError("q is empty: give a name to search for.")
             result = resolver.resolve(q, state=state, level=level)
-            return _tabular([_cand(c) for c in result.candidates], format,
+            return _tabular([_cand(c) for c in result.candidates], _wants_csv(request, format),
                             "search", {"query": q, "status": result.status, "geoid": result.geoid})  # fmt: skip
         with cursor() as cur:
             rows, total = catalog.list_jurisdictions(cur, level, state, limit, offset)
-        nxt = offset + limit if offset + limit < total else None
-        return _tabular(rows, format, "jurisdictions", {"total": total, "limit": limit, "offset": offset,
-                                                         "next_offset": nxt})  # fmt: skip
+        return _tabular(rows, _wants_csv(request, format), "jurisdictions", _page_links(request, total, limit, offset))
 
     @app.get("/api/jurisdictions/{geoid}", summary="One jurisdiction")
     def api_jurisdiction(geoid: GEOID) -> Response:
@@ -118,8 +160,31 @@ def create_app(db_path: Path) -> FastAPI:
 
     @app.get("/api/jurisdictions/{geoid}/profile", summary="A jurisdiction's full profile with sources")
     def api_profile(geoid: GEOID, as_of: AS_OF = None) -> Response:
+        return Response(profile_json(geoid, as_of), media_type="application/json")
+
+    @app.get("/api/status", summary="Store, release count and profile-cache warm-up progress")
+    def api_status() -> Response:
         with cursor() as cur:
-            return _json(jurisdiction_profile(cur, geoid, as_of))
+            counts = catalog.counts(cur)
+        return _json({"store": str(db_path), "releases": counts["releases"], "profiles_cached": len(profiles),
+                      "warm_up": warm})  # fmt: skip
+
+    @app.get("/api/lists", summary="Designation lists with their editions and entry counts")
+    def api_lists(request: Request, format: FORMAT = "json") -> Response:
+        with cursor() as cur:
+            return _tabular(catalog.designation_lists(cur), _wants_csv(request, format), "lists")
+
+    @app.get("/api/lists/{list_id}/members", summary="Entries of one list, as printed and as resolved")
+    def api_list_members(
+        request: Request,
+        list_id: Annotated[str, PathParam(pattern=r"^[a-z0-9_]{1,60}$")],
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+        format: FORMAT = "json",
+    ) -> Response:
+        with cursor() as cur:
+            rows, total = catalog.list_members(cur, list_id, limit, offset)
+        return _tabular(rows, _wants_csv(request, format), list_id, _page_links(request, total, limit, offset))
 
     @app.get("/api/lists/compare", summary="Lists compared: overlap, Jaccard and disagreement flags")
     def api_lists_compare(as_of: AS_OF = None) -> Response:
@@ -172,8 +237,7 @@ def create_app(db_path: Path) -> FastAPI:
 
     @app.get("/data/jurisdictions/{geoid}.json", include_in_schema=False)
     def data_profile(geoid: GEOID) -> Response:
-        with cursor() as cur:
-            return _json(jurisdiction_profile(cur, geoid))
+        return Response(profile_json(geoid, None), media_type="application/json")
 
     # ---- pages ------------------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -23,7 +23,7 @@ def serve(
 
     from sanctuarywatch.api.app import create_app
 
-    application = create_app(settings(db).db_path)
+    application = create_app(settings(db).db_path, warm_cache=True)
     console.print(f"Sanctuary Watch on [bold]http://{host}:{port}/[/]  (API at /api/, spec at /openapi.json)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
 

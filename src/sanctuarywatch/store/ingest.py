@@ -7,6 +7,9 @@ one DuckDB transaction, so an interrupted ingest leaves the store as it was.
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -51,8 +54,18 @@ def ingest_release(
     parsed: Parsed = connector.parse(release, ctx)  # raises SourceFormatError before anything is written
     with transaction(con):
         _write(con, spec, release, release_id, parsed, ctx)
+        _fault_injection_pause()
     return IngestResult(spec.source_id, release_id, release.version, "loaded", parsed.rows_loaded,
                         len(parsed.quarantine))
+
+
+def _fault_injection_pause() -> None:
+    """Crash-safety tests set SANCTUARYWATCH_FAULT_PAUSE_BEFORE_COMMIT=SECONDS to hold a fully written, not yet
+    committed ingest open, so they can kill -9 the process at the worst moment and check nothing was kept."""
+    seconds = os.environ.get("SANCTUARYWATCH_FAULT_PAUSE_BEFORE_COMMIT")
+    if seconds:
+        print("ingest written, pausing before commit", file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, release_id: str | None, verb: str) -> None:
