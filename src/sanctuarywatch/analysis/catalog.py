@@ -68,7 +68,7 @@ def map_measures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
                     OR c.geoid = j.consolidated_with
                     OR c.geoid IN (SELECT parent_geoid FROM jurisdiction_relation
                                    WHERE child_geoid = m.geoid AND relation = 'in_county'))
-               WHERE m.resolution_status = 'accepted'
+               WHERE m.resolution_status IN ('accepted', 'reviewed')
                GROUP BY c.geoid),
            held AS (SELECT geoid, sum(detainers)::BIGINT AS detainers, sum(declined)::BIGINT AS declined
                     FROM detainer_monthly WHERE geoid IS NOT NULL GROUP BY geoid)
@@ -85,7 +85,8 @@ def top_listed(con: duckdb.DuckDBPyConnection, limit: int = 25) -> list[dict[str
         """SELECT m.geoid, j.name, j.level, j.state_abbr, count(DISTINCT m.list_id) AS lists,
                   string_agg(DISTINCT m.list_id, ', ' ORDER BY m.list_id) AS list_ids
            FROM list_membership m JOIN jurisdiction j USING (geoid)
-           WHERE m.resolution_status = 'accepted' GROUP BY ALL ORDER BY lists DESC, j.state_abbr, j.name LIMIT ?""",
+           WHERE m.resolution_status IN ('accepted', 'reviewed')
+           GROUP BY ALL ORDER BY lists DESC, j.state_abbr, j.name LIMIT ?""",
         [limit],
     )
 
@@ -126,7 +127,7 @@ def designation_lists(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         """SELECT l.list_id, l.title, l.publisher, l.kind, l.url, count(m.list_id) AS entries,
                   count(DISTINCT m.edition) AS editions, min(m.edition_date) AS first_edition,
                   max(m.edition_date) AS latest_edition, max(m.withdrawn_date) AS withdrawn_date,
-                  count(*) FILTER (WHERE m.resolution_status = 'accepted') AS resolved
+                  count(*) FILTER (WHERE m.resolution_status IN ('accepted', 'reviewed')) AS resolved
            FROM designation_list l LEFT JOIN list_membership m USING (list_id) GROUP BY ALL ORDER BY l.list_id""",
     )
 

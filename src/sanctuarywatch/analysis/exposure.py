@@ -130,13 +130,13 @@ class ExposureResult:
 _DESIGNATED_SQL = """
     WITH raw AS (
         SELECT geoid, list_id AS designation, min(as_printed) AS as_printed FROM list_membership
-        WHERE list_id IN (SELECT unnest($lists)) AND resolution_status = 'accepted' AND geoid IS NOT NULL
+        WHERE list_id IN (SELECT unnest($lists)) AND resolution_status IN ('accepted', 'reviewed') AND geoid IS NOT NULL
           AND coalesce(edition_date, DATE '1900-01-01') <= $as_of
           AND (withdrawn_date IS NULL OR withdrawn_date > $as_of)
         GROUP BY ALL
         UNION ALL
         SELECT geoid, 'ddor_2017_policy', min(jurisdiction_printed) FROM ddor_policy_jurisdiction
-        WHERE $ddor AND resolution_status = 'accepted' AND geoid IS NOT NULL
+        WHERE $ddor AND resolution_status IN ('accepted', 'reviewed') AND geoid IS NOT NULL
           AND report_issue = (SELECT min(report_issue) FROM ddor_policy_jurisdiction)
           AND DATE '2017-03-20' <= $as_of
         GROUP BY ALL

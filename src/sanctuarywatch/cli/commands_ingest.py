@@ -69,6 +69,13 @@ def ingest(
     from sanctuarywatch.analysis.summaries import refresh_summaries
 
     refresh_summaries(con)
+    # Names the sources printed that the resolver would not accept alone go to the review queue.
+    if con.execute("SELECT count(*) FROM jurisdiction").fetchone()[0]:
+        from sanctuarywatch.store.review import queue_unaccepted
+
+        queued = queue_unaccepted(con, build_resolver(con))
+        if queued:
+            console.print(f"{queued} printed name(s) need a person's review: sanctuarywatch review list")
 
 
 @app.command()
