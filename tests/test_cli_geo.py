@@ -119,3 +119,18 @@ def test_missing_store_and_unknown_source_are_clear(tmp_path: Path, monkeypatch)
     assert proc.returncode == 2 and "registry is empty" in proc.stderr
     proc = _run("ingest", "nosuchsource")
     assert proc.returncode == 2 and "Unknown source 'nosuchsource'" in proc.stderr
+
+
+def test_needs_review_names_from_sources_are_queued_and_a_decision_updates_the_facts(con, resolver):
+    from sanctuarywatch.store.review import decide, items, queue_unaccepted
+
+    con.execute("INSERT INTO designation_list VALUES ('t', 'T', 'P', 'third_party', NULL, NULL)")
+    con.execute(
+        "INSERT INTO list_membership (list_id, edition, as_printed, resolution_status, release_id, file_name, "
+        "row_number) VALUES ('t', '1', 'Washington County', 'needs_review', 'r', 'f.html', 2)"
+    )
+    assert queue_unaccepted(con, resolver) == 1 and queue_unaccepted(con, resolver) == 0
+    [item] = items(con)
+    assert item["input_text"] == "Washington County" and len(item["candidates"]) >= 2
+    decide(con, item["review_id"], "41067")
+    assert con.execute("SELECT geoid, resolution_status FROM list_membership").fetchone() == ("41067", "reviewed")
