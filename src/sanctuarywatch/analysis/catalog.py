@@ -7,13 +7,8 @@ from typing import Any
 
 import duckdb
 
+from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params or [])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def list_jurisdictions(

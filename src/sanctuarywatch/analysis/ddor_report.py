@@ -15,17 +15,12 @@ from typing import Any
 
 import duckdb
 
+from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.analysis.summaries import DECLINED_SQL, DETAINER_GEOID_SQL, FACILITY_JOIN_SQL
 from sanctuarywatch.errors import InputError
 
 SMALL_CELL = 5
 MATCH_KEYS = ("state_abbr", "geoid", "detainer_issued_date", "declined_date", "citizenship_country")
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 @dataclass

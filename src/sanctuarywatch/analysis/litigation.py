@@ -14,13 +14,7 @@ from typing import Any
 import duckdb
 
 from sanctuarywatch.analysis.profile import related_geoids
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
+from sanctuarywatch.analysis.query import rows as _rows
 
 IN_FORCE_SQL = "o.effective_from <= ? AND (o.effective_to IS NULL OR o.effective_to > ?)"
 

@@ -12,15 +12,10 @@ from typing import Any
 
 import duckdb
 
+from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
 
 FAR_FUTURE = date(9999, 12, 31)
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def related_geoids(con: duckdb.DuckDBPyConnection, geoid: str) -> list[str]:

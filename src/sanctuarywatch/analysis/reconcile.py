@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from sanctuarywatch.analysis.query import rows as _rows
+
 FLAG_REASONS = {
     "listed_with_active_287g": "on a sanctuary list while one of its agencies holds an active 287(g) agreement",
     "listed_but_honors_detainers": "on a sanctuary list while detainer records show none declined by its jails",
@@ -65,12 +67,6 @@ class ListComparison:
             "flags": self.flags,
             "matrix": self.matrix,
         }
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Any) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def list_comparison(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> ListComparison:
