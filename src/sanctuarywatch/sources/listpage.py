@@ -4,6 +4,8 @@ A list page names jurisdictions under headings — by kind ("States", "Counties"
 does, or by state ("California", "Colorado" ...) as DHS's 2025 list does — with one entry per list item or
 table row. Each entry keeps its text as printed; the resolver's answer sits beside it, never in place of it.
 Entries the resolver cannot place stay in the table as unresolved or needs_review (the list printed them).
+When a list gives no kind (DHS groups only by state), the category is inferred from the name: a county-level
+word (County, Parish, Borough) makes a county, a bare state name a state, anything else a city.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pyarrow as pa
 from bs4 import BeautifulSoup
 
 from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.geo.normalize import clean
 from sanctuarywatch.geo.states import state_table
 from sanctuarywatch.sources.base import (
     Finder,
@@ -29,12 +32,14 @@ from sanctuarywatch.sources.base import (
     QuarantineRow,
     ReleaseFiles,
     SourceSpec,
+    locate_file,
 )
 
 CATEGORY_WORDS = {"state": "state", "count": "county", "parish": "county", "cit": "city", "town": "city",
                   "municipal": "city", "local": "city"}  # fmt: skip
 LEVEL_FOR = {"state": "state", "county": "county", "city": "place"}
 _TRAILING_STATE = re.compile(r"^(?P<name>.+?)\s*(?:,\s*|\s+\(|\s+-\s+)(?P<state>[A-Za-z .]+?)\)?\s*$")
+_COUNTY_WORDS = re.compile(r"\b(county|counties|parish|census area|municipio)\b")
 DIFF_KEYS = {"list_membership": ("list_id", "as_printed", "state_as_printed")}
 DIFF_IGNORE = {"list_membership": ("edition", "edition_date")}
 
@@ -65,8 +70,6 @@ def discover_lists(finder: Finder, spec: SourceSpec, default_edition: date) -> l
     if not found:
         files = finder.fetch(spec, spec.files)
         return [ReleaseFiles(default_edition.isoformat(), tuple(files), "download")]
-    from sanctuarywatch.sources.base import locate_file
-
     releases = []
     for path in found:
         edition = _date_in_name(path.name) or default_edition
@@ -153,12 +156,27 @@ def _split_state(entry: Entry) -> tuple[str, str | None]:
     return entry.text, None
 
 
+def infer_category(name: str, state_text: str | None) -> str:
+    """The category of an entry printed without one: county, state or (anything else) city."""
+    cleaned = clean(name)
+    state = state_table().lookup(state_text) if state_text else None
+    alaska = state is not None and state.abbr == "AK"
+    if _COUNTY_WORDS.search(cleaned) or (alaska and re.search(r"\bborough\b", cleaned)):
+        return "county"  # a borough is a county only in Alaska; New Jersey's boroughs are municipalities
+    found = state_table().lookup(name)
+    if found and (state is None or state == found):
+        return "state"
+    return "city"
+
+
 def parse_list(release: ReleaseFiles, ctx: ParseContext, info: ListInfo) -> Parsed:
     """list_membership rows (with the resolver's answer) and the designation_list record."""
     file: LocatedFile = release.files[0]
     entries = list(csv_entries(file.path) if file.name.lower().endswith(".csv") else html_entries(file.path))
     if not entries:
         raise SourceFormatError(file.name, "no list entries found")
+    if ctx.resolver is None:
+        raise ValueError("parse_list needs ctx.resolver (build it from the store's registry)")
     states = state_table()
     edition = date.fromisoformat(release.version) if re.fullmatch(r"\d{4}-\d\d-\d\d", release.version) else None
     rows, bad, seen = [], [], set()
@@ -168,7 +186,6 @@ def parse_list(release: ReleaseFiles, ctx: ParseContext, info: ListInfo) -> Pars
         if not name.strip():
             bad.append(QuarantineRow(file.name, entry.row_number, "jurisdiction", entry.text, "empty entry"))
             continue
-        category = entry.category or ("state" if states.lookup(name) and not state_text else None)
         state = states.lookup(state_text) if state_text else None
         if state_text and state is None:
             bad.append(QuarantineRow(file.name, entry.row_number, "state", state_text, "unknown state"))
@@ -177,10 +194,9 @@ def parse_list(release: ReleaseFiles, ctx: ParseContext, info: ListInfo) -> Pars
             bad.append(QuarantineRow(file.name, entry.row_number, "jurisdiction", name, "duplicate entry"))
             continue
         seen.add((name, state_text))
-        result = ctx.resolver.resolve(name, state=state.abbr if state else None, level=LEVEL_FOR.get(category or ""))
-        if result.status != "accepted" and category:
-            fallback = ctx.resolver.resolve(name, state=state.abbr if state else None)
-            result = fallback if fallback.status == "accepted" else result
+        category = entry.category or infer_category(name, state_text)
+        # The level hint is the list's word for the entry; when that answer is not accepted its status is kept.
+        result = ctx.resolver.resolve(name, state=state.abbr if state else None, level=LEVEL_FOR.get(category))
         best = result.best if result.status == "accepted" else None
         geoid = ctx.resolver.canonical(best.geoid) if best else None
         rows.append({
