@@ -1,19 +1,33 @@
-"""ICE detainer records (FOIA release layout) through the real pipeline: xlsx, Parquet and CSV; personal columns
-dropped; quarantine with row numbers; wrong-shape files refused; and a kill -9 mid-ingest leaves the store as it
-was."""
+"""ICE detainer records (FOIA release layout) through the real pipeline: xlsx, Parquet and CSV load the same rows;
+bad rows are quarantined with row numbers; personal columns never reach the store; wrong-shape files are refused
+with the store untouched; and a kill -9 mid-ingest (via the CLI) leaves every table exactly as it was."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from fixtures.detainer_fixture import BAD, write_csv, write_parquet, write_xlsx
+from fixtures.detainer_fixture import (
+    BAD,
+    HEADER,
+    LOWERCASE_STATE_AT,
+    QUARANTINE_REASONS,
+    expected_counts,
+    rows,
+    table,
+    write_csv,
+    write_parquet,
+    write_xlsx,
+)
 
 from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.sources import ice_detainers
@@ -21,91 +35,191 @@ from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.store.db import connect
 from sanctuarywatch.store.ingest import ingest_source
 
-
-def _ingest(con, mirror: Path):
-    return ingest_source(con, ice_detainers, Finder(mirror, mirror / "_cache", offline=True), ParseContext())
-
-
-@pytest.mark.parametrize(
-    ("writer", "name", "first_row"),
-    [(write_xlsx, "ice_detainers_2025-01-15.xlsx", None), (write_parquet, "ice_detainers_2025-01-15.parquet", 1),
-     (write_csv, "ice_detainers_2025-01-15.csv", 2)],
-)  # fmt: skip
-def test_each_format_loads_the_same_rows_and_quarantines_the_same_bad_ones(con, tmp_path, writer, name, first_row):
-    writer(tmp_path / name, 120)
-    [result] = _ingest(con, tmp_path)
-    assert (result.rows_loaded, result.rows_quarantined) == (117, 3)
-    reasons = con.execute("SELECT field, value, reason FROM quarantine ORDER BY row_number").fetchall()
-    assert reasons == [("Detainer Prepare Date", "2024-02-30", "not a date (expected YYYY-MM-DD or M/D/YYYY)"),
-                       ("Facility State", "XX", "unknown state abbreviation"),
-                       ("Detainer Prepare Date", None, "missing date")]  # fmt: skip
-    rows = sorted(r[0] for r in con.execute("SELECT row_number FROM quarantine").fetchall())
-    if first_row is not None:
-        assert rows == [first_row + i for i in sorted(BAD)]
-    else:  # xlsx: 6 title rows + header, two sheets of 60 rows each
-        assert rows == [8 + i if i < 60 else 8 + i - 60 for i in sorted(BAD)]
-    assert _ingest(con, tmp_path)[0].status == "unchanged"
+N = 120
+NAME = "ice_detainers_2025-06-30"
+KEPT = ("prepare_date, facility_state, facility_aor, facility_name, facility_code, facility_city, detainer_type, "
+        "criminality, lift_reason, citizenship_country, case_status, anonymized_id")  # fmt: skip
 
 
-def test_no_personal_columns_or_values_reach_the_store(con, tmp_path):
-    write_parquet(tmp_path / "ice_detainers_2025-01-15.parquet", 120)
-    _ingest(con, tmp_path)
-    columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'detainer' "
-                                          "AND data_type = 'VARCHAR'").fetchall()]  # fmt: skip
-    assert not [c for c in columns if "birth" in c or "gender" in c or c == "name"]
-    any_birth_date = " OR ".join(f"regexp_matches(coalesce({c}, ''), '^19[0-9][0-9]-01-01$')" for c in columns)
-    assert con.execute(f"SELECT count(*) FROM detainer WHERE {any_birth_date}").fetchone()[0] == 0
-    assert con.execute("SELECT count(*) FROM detainer").fetchone()[0] == 117
+def _ingest(con, mirror: Path, progress=None):
+    ctx = ParseContext(progress=progress) if progress else ParseContext()
+    return ingest_source(con, ice_detainers, Finder(mirror, mirror / "_cache", offline=True), ctx)
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "problem"),
-    [("ice_detainers_empty.csv", b"", "empty"),
-     ("ice_detainers_latin1.csv", "Detainer Prepare Date,Facility State,Detainer Facility Code,Citizenship Country\n"
-      "2024-01-02,NY,WESTCNY,M\xe9xico\n".encode("latin-1"), "not UTF-8"),
-     ("ice_detainers_nocode.csv", b"Detainer Prepare Date,Facility State\n2024-01-02,NY\n", "Detainer Facility Code"),
-     ("ice_detainers_cut.xlsx", b"PK\x03\x04\x14\x00\x00\x00 truncated", "not a readable xlsx"),
-     ("ice_detainers_bad.parquet", b"PAR1 not really", "not a readable Parquet")],
-)  # fmt: skip
-def test_wrong_shape_files_are_refused_and_the_store_kept(con, tmp_path, name, content, problem):
-    (tmp_path / name).write_bytes(content)
-    before = con.execute("SELECT (SELECT count(*) FROM detainer), (SELECT count(*) FROM release)").fetchone()
-    with pytest.raises(SourceFormatError, match=problem) as info:
-        _ingest(con, tmp_path)
-    assert name in str(info.value)
-    assert con.execute("SELECT (SELECT count(*) FROM detainer), (SELECT count(*) FROM release)").fetchone() == before
+def _spreadsheet_row(i: int) -> int:
+    """xlsx: six title rows + header, records split in two sheets of N // 2."""
+    return 8 + (i if i < N // 2 else i - N // 2)
 
 
-def _fingerprint(db: Path) -> list:
-    con = connect(db, read_only=True)
+def _sheet(i: int) -> str:
+    return "FY2022-2023" if i < N // 2 else "FY2024-2025"
+
+
+def _fingerprint(con) -> list[tuple]:
+    """Every table's row count and a checksum of its sorted contents."""
     tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-    out = [(t, *con.execute(f"SELECT count(*), md5(coalesce(string_agg(CAST(x AS VARCHAR), '|' ORDER BY "
-                            f"CAST(x AS VARCHAR)), '')) FROM {t} x").fetchone()) for t in tables]  # fmt: skip
-    con.close()
+    return [(t, *con.execute(f"SELECT count(*), md5(coalesce(string_agg(CAST(x AS VARCHAR), '|' ORDER BY "
+                             f"CAST(x AS VARCHAR)), '')) FROM {t} x").fetchone()) for t in tables]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("writer", "suffix", "first_row"),
+    [(write_xlsx, "xlsx", None), (write_parquet, "parquet", 1), (write_csv, "csv", 2)],
+)
+def test_each_format_loads_exact_counts_and_quarantines_the_planted_rows(con, tmp_path, writer, suffix, first_row):
+    writer(tmp_path / f"{NAME}.{suffix}", N)
+    seen: list[tuple[int, int | None]] = []
+    [result] = _ingest(con, tmp_path, progress=lambda done, total: seen.append((done, total)))
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded", *expected_counts(N))
+    assert seen and seen[-1] == (N, N)
+    got = con.execute("SELECT row_number, field, value, reason FROM quarantine ORDER BY row_number").fetchall()
+    number = _spreadsheet_row if first_row is None else (lambda i: first_row + i)
+    where = (lambda i: f" (sheet '{_sheet(i)}')") if first_row is None else (lambda i: "")
+    want = [(number(i), BAD[i][0], BAD[i][1] or None, QUARANTINE_REASONS[i] + where(i)) for i in BAD]
+    assert got == sorted(want)
+    assert con.execute("SELECT count(*) FROM detainer").fetchone()[0] == N - len(BAD)
+    lowered = con.execute("SELECT facility_state FROM detainer WHERE row_number = ? AND coalesce(sheet, 'FY2022-2023')"
+                          " = 'FY2022-2023'", [number(LOWERCASE_STATE_AT)]).fetchone()  # fmt: skip
+    assert lowered == (rows(N)[LOWERCASE_STATE_AT][1].strip().upper(),)
+    before = _fingerprint(con)
+    assert _ingest(con, tmp_path)[0].status == "unchanged"
+    assert _fingerprint(con) == before
+
+
+def test_the_three_formats_hold_the_same_records(con, tmp_path):
+    write_xlsx(tmp_path / f"{NAME}.xlsx", N)
+    write_parquet(tmp_path / f"{NAME}.parquet", N)
+    write_csv(tmp_path / f"{NAME}.csv", N)
+    assert [r.rows_loaded for r in _ingest(con, tmp_path)] == [N - len(BAD)] * 3
+    per_file = [
+        con.execute(f"SELECT {KEPT} FROM detainer WHERE file_name = ? ORDER BY ALL", [f"{NAME}.{s}"]).fetchall()
+        for s in ("xlsx", "parquet", "csv")
+    ]
+    assert per_file[0] == per_file[1] == per_file[2]
+    prepared = {r[0] for r in per_file[0]}
+    assert min(prepared).year == 2022 and max(prepared).year == 2025
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "parquet", "csv"])
+def test_no_personal_columns_or_values_reach_the_store(con, tmp_path, suffix):
+    {"xlsx": write_xlsx, "parquet": write_parquet, "csv": write_csv}[suffix](tmp_path / f"{NAME}.{suffix}", N)
+    _ingest(con, tmp_path)
+    columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'detainer'")
+               .fetchall()]  # fmt: skip
+    assert not [c for c in columns if any(w in c for w in ("birth", "gender", "sex", "name")) and c != "facility_name"
+                and c != "file_name"]  # fmt: skip
+    personal = {v for r in rows(N) for v in (r[HEADER.index("Birth Date")], r[HEADER.index("Birth Year")])}
+    personal |= {f"{v}T00:00:00" for v in personal} | {"Male", "Female"}
+    texts = [c for c, t in con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = "
+                                       "'detainer'").fetchall() if t == "VARCHAR"]  # fmt: skip
+    stored = {v for row in con.execute(f"SELECT {', '.join(texts)} FROM detainer").fetchall() for v in row}
+    stored |= {v for row in con.execute("SELECT value, reason FROM quarantine").fetchall() for v in row}
+    assert not stored & personal
+
+
+def test_parquet_with_typed_columns_is_read_as_the_release(con, tmp_path):
+    """Parquet exports may carry real timestamps and integers: read as dates and text, no quarantine."""
+    data = table(40).drop_columns(["Detainer Prepare Date", "Anonymized Identifier"])
+    stamps = [datetime(2023, 1 + i % 12, 1 + i % 28, i % 24) for i in range(40)]
+    data = data.append_column("Detainer Prepare Date", pa.array(stamps, pa.timestamp("us", tz="UTC")))
+    data = data.append_column("Anonymized Identifier", pa.array(range(1000, 1040), pa.int64()))
+    data = data.set_column(data.column_names.index("Facility State"), "Facility State", pa.array(["TX"] * 40))
+    pq.write_table(data, tmp_path / f"{NAME}.parquet")
+    [result] = _ingest(con, tmp_path)
+    assert (result.rows_loaded, result.rows_quarantined) == (40, 0)
+    first = con.execute("SELECT prepare_date, anonymized_id FROM detainer WHERE row_number = 1").fetchone()
+    assert (first[0].isoformat(), first[1]) == ("2023-01-01", "1000")
+
+
+def _refused_files(folder: Path) -> list[tuple[str, str]]:
+    """(file name, expected words in the message) for wrong-shape files written into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+
+    def add(name: str, data: bytes, words: str) -> None:
+        (folder / name).write_bytes(data)
+        out.append((name, words))
+
+    add("ice_detainers_empty.csv", b"", "empty")
+    add("ice_detainers_latin1.csv", "Detainer Prepare Date,Facility State,Detainer Facility Code,Citizenship Country"
+        "\n2024-01-02,NY,WESTCNY,M\xe9xico\n".encode("latin-1"), "not UTF-8")  # fmt: skip
+    add("ice_detainers_utf16.csv", ",".join(HEADER).encode("utf-16"), "not UTF-8")
+    add("ice_detainers_nocode.csv", b"Detainer Prepare Date,Facility State\n2024-01-02,NY\n", "Detainer Facility Code")
+    add("ice_detainers_header_only.csv", (",".join(HEADER) + "\n").encode(), "no records")
+    whole = write_xlsx(folder / "_whole.xlsx", 40).read_bytes()
+    (folder / "_whole.xlsx").unlink()
+    add("ice_detainers_cut.xlsx", whole[: len(whole) // 2], "not a readable xlsx")
+    add("ice_detainers_bad.parquet", b"PAR1 not really", "not a readable Parquet")
+    pq.write_table(table(10).set_column(0, "Detainer Prepare Date", pa.array(range(10), pa.int64())),
+                   folder / "ice_detainers_int_dates.parquet")  # fmt: skip
+    out.append(("ice_detainers_int_dates.parquet", "not dates"))
+    pq.write_table(table(0), folder / "ice_detainers_no_records.parquet")
+    out.append(("ice_detainers_no_records.parquet", "empty"))
     return out
 
 
-def test_kill_9_mid_ingest_leaves_the_store_unchanged_and_reingest_succeeds(store_path, tmp_path):
-    import pyarrow as pa
-    from fixtures.detainer_fixture import table
+def test_wrong_shape_files_are_refused_and_the_store_kept(con, tmp_path):
+    write_parquet(tmp_path / "good" / f"{NAME}.parquet", N)
+    _ingest(con, tmp_path / "good")  # a store already holding detainers
+    for name, words in _refused_files(tmp_path / "all"):
+        mirror = tmp_path / name.replace(".", "_")
+        mirror.mkdir()
+        shutil.copy(tmp_path / "all" / name, mirror / name)
+        before = _fingerprint(con)
+        with pytest.raises(SourceFormatError, match=words) as info:
+            _ingest(con, mirror)
+        assert name in str(info.value), name
+        assert _fingerprint(con) == before, name
 
-    big = table(20_000)
-    pq.write_table(pa.concat_tables([big] * 40), tmp_path / "ice_detainers_2025-02-01.parquet")  # 800k rows
-    before = _fingerprint(store_path)
+
+def _fingerprint_file(db: Path) -> list[tuple]:
+    con = connect(db, read_only=True)
+    try:
+        return _fingerprint(con)
+    finally:
+        con.close()
+
+
+def _cli(tmp_path: Path) -> list[str]:
+    exe = Path(sys.executable).with_name("sanctuarywatch")
+    prefix = [str(exe)] if exe.exists() else [sys.executable, "-m", "sanctuarywatch.cli"]
+    return [*prefix, "ingest", "ice_detainers", "--from", str(tmp_path / "mirror")]
+
+
+@pytest.mark.parametrize("moment", ["while writing rows", "written, before commit"])
+def test_kill_9_mid_ingest_leaves_the_store_unchanged_and_reingest_succeeds(store_path, tmp_path, moment):
+    """300k records ingested by the CLI; SIGKILL either while it writes rows (the store file has begun to
+    grow inside the transaction), or at the worst moment (all rows written, commit not yet made)."""
+    big = table(30_000)
+    (tmp_path / "mirror").mkdir()
+    data = tmp_path / "mirror" / "ice_detainers_2025-07-01.parquet"
+    pq.write_table(pa.concat_tables([big] * 10), data, row_group_size=50_000)
+    before = _fingerprint_file(store_path)
+    size_before = store_path.stat().st_size
     env = {**os.environ, "SANCTUARYWATCH_DB": str(store_path), "SANCTUARYWATCH_OFFLINE": "1"}
-    cmd = [sys.executable, "-m", "sanctuarywatch.cli", "ingest", "ice_detainers", "--from", str(tmp_path)]
-    # The worst moment: every row written inside the transaction, the commit not yet made.
-    held = {**env, "SANCTUARYWATCH_FAULT_PAUSE_BEFORE_COMMIT": "60"}
-    proc = subprocess.Popen(cmd, env=held, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    held = {**env, "SANCTUARYWATCH_FAULT_PAUSE_BEFORE_COMMIT": "60"}  # no commit can happen before the kill
     started = time.time()
-    line = proc.stderr.readline()
-    assert "pausing before commit" in line, line
+    proc = subprocess.Popen(_cli(tmp_path), env=held, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if moment == "written, before commit":
+        line = proc.stderr.readline()
+        assert "pausing before commit" in line, line
+    else:  # DuckDB writes big inserts' row groups into the store file before the commit: it grows mid-write
+        while time.time() - started < 30 and proc.poll() is None:
+            if store_path.stat().st_size != size_before or Path(f"{store_path}.wal").exists():
+                break
+            time.sleep(0.005)
+        assert proc.poll() is None, "the ingest ended before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    assert time.time() - started < 60
-    assert _fingerprint(store_path) == before
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    if moment == "while writing rows":
+        assert "pausing before commit" not in proc.stderr.read(), "killed only after every row was written"
+    assert _fingerprint_file(store_path) == before
+    done = subprocess.run(_cli(tmp_path), env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     con = connect(store_path, read_only=True)
-    assert con.execute("SELECT count(*) FROM detainer").fetchone()[0] == 800_000 - 40 * 3
+    loaded = con.execute("SELECT count(*), count(DISTINCT release_id) FROM detainer").fetchone()
+    quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
     con.close()
+    assert loaded == (10 * expected_counts(30_000)[0], 1) and quarantined == 10 * len(BAD)
+    assert time.time() - started < 60
