@@ -16,9 +16,25 @@ SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
+def real_file(relative: str) -> Path:
+    """A file of the real mirror (``../shared/data``). Missing is a failure, never a skip: CI has the mirror."""
+    path = SHARED_DATA / relative
+    if not path.is_file():
+        pytest.fail(f"the real mirror file {path} is missing; tests need ../shared/data beside the checkout")
+    return path
+
+
+def real_folder(relative: str) -> Path:
+    """A folder of the real mirror, e.g. ``ice_287g``, to point a Finder at; fails (not skips) when missing."""
+    path = SHARED_DATA / relative
+    if not path.is_dir():
+        pytest.fail(f"the real mirror folder {path} is missing; tests need ../shared/data beside the checkout")
+    return path
+
+
 @pytest.fixture(scope="session")
 def registry_template(tmp_path_factory) -> Path:
-    """A store with only the Census registry ingested (from packaged data: no mirror needed)."""
+    """A store with only the Census registry ingested from the real mirror (2025 Gazetteer, all places)."""
     from sanctuarywatch.sources import census_geography
     from sanctuarywatch.sources.base import Finder, ParseContext
     from sanctuarywatch.store.db import connect
@@ -26,7 +42,9 @@ def registry_template(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("template") / "registry.duckdb"
     con = connect(path)
-    ingest_source(con, census_geography, Finder(None, path.parent / "cache", offline=True), ParseContext())
+    finder = Finder(real_folder("census_geography"), path.parent / "cache", offline=True)
+    results = ingest_source(con, census_geography, finder, ParseContext())
+    assert [r.version for r in results] == ["gazetteer 2025"], results
     con.execute("CHECKPOINT")
     con.close()
     return path

@@ -124,7 +124,9 @@ def test_missing_store_and_unknown_source_are_clear(tmp_path: Path, monkeypatch)
 def test_needs_review_names_from_sources_are_queued_and_a_decision_updates_the_facts(con, resolver):
     from sanctuarywatch.store.review import decide, items, queue_unaccepted
 
-    con.execute("INSERT INTO designation_list VALUES ('t', 'T', 'P', 'third_party', NULL, NULL)")
+    con.execute(
+        "INSERT INTO designation_list (list_id, title, publisher, kind) VALUES ('t', 'T', 'P', 'third_party')"
+    )
     con.execute(
         "INSERT INTO list_membership (list_id, edition, as_printed, resolution_status, release_id, file_name, "
         "row_number) VALUES ('t', '1', 'Washington County', 'needs_review', 'r', 'f.html', 2)"

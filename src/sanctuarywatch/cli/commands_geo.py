@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sanctuarywatch.cli.app import DbOption, app, console, settings
@@ -22,14 +23,22 @@ def registry(db: DbOption = None) -> None:
     con = connect(settings(db).db_path)
     counts = registry_counts(con)
     console.print(
-        f"Registry vintage: [bold]{counts['vintage']}[/] (from {counts['origin']}, release {counts['release_id']})"
+        f"Registry vintage: [bold]{escape(str(counts['vintage']))}[/] (from {counts['origin']}, "
+        f"release {counts['release_id']}; {counts['kind'] or 'unknown kind'}, {counts['coverage'] or 'coverage not stated'})"
     )
     table = Table("level (50 states + DC)", "count")
     table.add_row("states and DC", f"{counts['states_and_dc']:,}")
-    table.add_row("counties and equivalents", f"{counts['counties']:,}")
-    table.add_row("incorporated places", f"{counts['places']:,}")
+    table.add_row("county equivalents (current)", f"{counts['counties']:,}")
+    table.add_row("former counties (kept for older sources, with end dates)", f"{counts['former_counties']:,}")
+    table.add_row("incorporated places (FUNCSTAT A)", f"{counts['incorporated_places']:,}")
+    table.add_row("census-designated places (statistical, no government)", f"{counts['census_designated_places']:,}")
+    table.add_row("other places (balance, inactive, nonfunctioning)", f"{counts['other_places']:,}")
+    table.add_row("places with a parent county (2020 relation)", f"{counts['places_with_parent_county']:,}")
+    table.add_row("rows with a population figure", f"{counts['with_population']:,}")
     table.add_row("territory rows (not counted above)", f"{counts['territory_rows']:,}")
     console.print(table)
+    if counts["origin"] == "package":
+        console.print("[yellow]No Census files were found: places are not loaded (only consolidated governments).[/]")
 
 
 @app.command()

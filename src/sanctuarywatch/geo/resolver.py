@@ -29,6 +29,7 @@ from sanctuarywatch.geo.states import State, state_table
 
 ACCEPT_THRESHOLD = 0.90
 ACCEPT_MARGIN = 0.05
+CDP_CEILING = 0.85  # a census-designated place has no government: shown as a candidate, never accepted alone
 MAX_INPUT_CHARS = 500
 LEVELS = ("state", "county", "place")
 _AGENCY_LEVEL = {
@@ -283,9 +284,9 @@ class Resolver:
         found = list(self._by_key.get(q.parts_base, []))
         if q.area_word:  # 'Jersey City', 'Iowa City': the area word is part of the name
             found += self._by_key.get(f"{q.parts_base} {q.area_word}", [])
+        # 'De Kalb', 'Du Page', 'La Salle': the same name spaced differently is the same name
+        found += [e for e in self._by_compact.get(q.parts_base.replace(" ", ""), []) if e not in found]
         entries = self._filter(q, found)
-        if not entries:  # 'De Kalb', 'Du Page', 'La Salle': the same name spaced differently
-            entries = self._filter(q, self._by_compact.get(q.parts_base.replace(" ", ""), []))
         if not entries:
             return []
         scored: dict[str, Candidate] = {}
@@ -314,6 +315,8 @@ class Resolver:
                 reason = f"area word differs ({q.area_word} vs {entry_area})"
         elif q.prefix_area == "city and county" and entry.consolidated_with:
             score = 0.99
+        if entry.lsad == "CDP":
+            return min(score, CDP_CEILING), reason + "; a census-designated place (statistical, no government)"
         preferred = _AGENCY_LEVEL.get(q.agency_kind or "")
         area_agrees = q.area_word in COUNTY_LEVEL_AREA_WORDS and entry.level == "county"
         if preferred and entry.level != preferred and not entry.consolidated_with and not area_agrees:

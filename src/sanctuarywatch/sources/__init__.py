@@ -18,8 +18,10 @@ CONNECTOR_MODULES: tuple[str, ...] = (
     "cis_list",
     "ilrc_list",
     "doj_oig_2016",
+    "doj_letters_2017_2018",
     "ice_287g",
     "ice_detainers",
+    "mpi_population",
     "doj_grants",
 )
 

@@ -16,7 +16,9 @@ from types import ModuleType
 import duckdb
 import pyarrow as pa
 
-from sanctuarywatch.sources.base import Finder, ParseContext, Parsed, ReleaseFiles
+from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.sources.base import Finder, LocatedFile, ParseContext, Parsed, ReleaseFiles, SourceSpec
+from sanctuarywatch.sources.manifest import ManifestEntry, entry_for, release_coverage
 from sanctuarywatch.store.db import table_columns, transaction
 
 
@@ -51,12 +53,41 @@ def ingest_release(
     ).fetchone()
     if existing:
         return IngestResult(spec.source_id, release_id, existing[0], "unchanged", existing[1], existing[2])
+    described = check_files(spec, release)
     parsed: Parsed = connector.parse(release, ctx)  # raises SourceFormatError before anything is written
     with transaction(con):
-        _write(con, spec, release, release_id, parsed, ctx)
+        _write(con, spec, release, release_id, parsed, ctx, described)
         _fault_injection_pause()
     return IngestResult(spec.source_id, release_id, release.version, "loaded", parsed.rows_loaded,
                         len(parsed.quarantine))
+
+
+def check_files(spec: SourceSpec, release: ReleaseFiles) -> list[ManifestEntry | None]:
+    """Each file's manifest entry; refuses a file whose checksum differs from the connector's pin or the
+    mirror manifest's, so a changed publisher file is noticed the day it arrives, never loaded silently."""
+    pins = {f.name: f.sha256 for f in spec.files if f.sha256}
+    described = []
+    for f in release.files:
+        pinned = pins.get(f.name)
+        if pinned and pinned != f.sha256:
+            raise SourceFormatError(
+                f.name, f"sha256 {f.sha256[:12]}… differs from the pinned {pinned[:12]}… in the {spec.source_id} "
+                "connector: a new edition must be checked and its checksum pinned before it is loaded"
+            )
+        entry = entry_for(f.path)
+        if entry and entry.sha256 and entry.sha256 != f.sha256:
+            raise SourceFormatError(
+                f.name, f"sha256 {f.sha256[:12]}… differs from the mirror manifest's {entry.sha256[:12]}… "
+                f"({entry.path}): the mirrored file changed after it was described"
+            )
+        described.append(entry)
+    return described
+
+
+def _file_kind(f: LocatedFile, entry: ManifestEntry | None) -> str | None:
+    if entry:
+        return entry.kind
+    return "curated" if "sanctuarywatch" in f.path.parts else None
 
 
 def _fault_injection_pause() -> None:
@@ -79,7 +110,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, release_
         con.unregister("_incoming")
 
 
-def _write(con, spec, release: ReleaseFiles, release_id: str, parsed: Parsed, ctx: ParseContext) -> None:
+def _write(con, spec, release: ReleaseFiles, release_id: str, parsed: Parsed, ctx: ParseContext,
+           described: list[ManifestEntry | None]) -> None:
     con.execute(
         "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?)",
         [spec.source_id, spec.title, spec.publisher, spec.url, spec.licence, spec.description],
@@ -100,12 +132,19 @@ def _write(con, spec, release: ReleaseFiles, release_id: str, parsed: Parsed, ct
             "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
             [[release_id, q.file_name, q.row_number, q.field, q.value, q.reason] for q in parsed.quarantine],
         )
+    kind, coverage, note = release_coverage(described)
+    if kind is None and all(_file_kind(f, None) == "curated" for f in release.files):
+        kind = "curated"
     con.execute(
-        "INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, now(), ?, ?)",
+        "INSERT INTO release (release_id, source_id, version, content_sha256, origin, retrieved_at, ingested_at, "
+        "rows_loaded, rows_quarantined, kind, coverage, coverage_note) VALUES (?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?)",
         [release_id, spec.source_id, release.version, release.content_sha256, release.origin,
-         ctx.retrieved_at.replace(tzinfo=None), parsed.rows_loaded, len(parsed.quarantine)],
+         ctx.retrieved_at.replace(tzinfo=None), parsed.rows_loaded, len(parsed.quarantine), kind, coverage, note],
     )
     con.executemany(
-        "INSERT INTO release_file VALUES (?, ?, ?, ?, ?)",
-        [[release_id, f.name, f.sha256, f.bytes, f.url] for f in release.files],
+        "INSERT INTO release_file (release_id, file_name, sha256, bytes, url, kind, coverage, note, publisher, "
+        "obtained_from, vintage, mirror_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[release_id, f.name, f.sha256, f.bytes, f.url, _file_kind(f, e), e and e.coverage, e and e.note,
+          e and e.publisher, e and e.obtained_from, e and e.vintage, e and e.path]
+         for f, e in zip(release.files, described, strict=True)],
     )

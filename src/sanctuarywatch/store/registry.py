@@ -38,27 +38,44 @@ def build_resolver(con: duckdb.DuckDBPyConnection) -> Resolver:
 
 
 def registry_counts(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
-    """Counts by level for the 50 states + DC, and the vintage the registry came from."""
+    """Counts by level for the 50 states + DC (current entities, and former counties kept for old sources),
+    and the vintage the registry came from."""
     row = con.execute(
         """
         SELECT
           count(*) FILTER (WHERE level = 'state' AND state_fips <= '56'),
-          count(*) FILTER (WHERE level = 'county' AND state_fips <= '56'),
-          count(*) FILTER (WHERE level = 'place' AND state_fips <= '56'),
-          count(*) FILTER (WHERE state_fips > '56')
+          count(*) FILTER (WHERE level = 'county' AND state_fips <= '56' AND valid_to IS NULL),
+          count(*) FILTER (WHERE level = 'county' AND state_fips <= '56' AND valid_to IS NOT NULL),
+          count(*) FILTER (WHERE level = 'place' AND state_fips <= '56' AND funcstat = 'A'),
+          count(*) FILTER (WHERE level = 'place' AND state_fips <= '56' AND funcstat = 'S'),
+          count(*) FILTER (WHERE level = 'place' AND state_fips <= '56' AND coalesce(funcstat, '') NOT IN ('A', 'S')),
+          count(*) FILTER (WHERE state_fips > '56'),
+          count(*) FILTER (WHERE population IS NOT NULL)
         FROM jurisdiction
         """
     ).fetchone()
     release = con.execute(
-        "SELECT version, origin, release_id FROM release WHERE source_id = ? ORDER BY ingested_at DESC LIMIT 1",
+        "SELECT version, origin, release_id, kind, coverage FROM release WHERE source_id = ? "
+        "ORDER BY ingested_at DESC LIMIT 1",
         [CENSUS.source_id],
     ).fetchone()
+    relations = con.execute(
+        "SELECT count(DISTINCT child_geoid) FROM jurisdiction_relation WHERE relation = 'in_county'"
+    ).fetchone()[0]
     return {
         "vintage": release[0] if release else None,
         "origin": release[1] if release else None,
         "release_id": release[2] if release else None,
+        "kind": release[3] if release else None,
+        "coverage": release[4] if release else None,
         "states_and_dc": row[0],
         "counties": row[1],
-        "places": row[2],
-        "territory_rows": row[3],
+        "former_counties": row[2],
+        "incorporated_places": row[3],
+        "census_designated_places": row[4],
+        "other_places": row[5],
+        "places": row[3] + row[4] + row[5],
+        "territory_rows": row[6],
+        "with_population": row[7],
+        "places_with_parent_county": relations,
     }
