@@ -40,9 +40,7 @@ def test_counties_per_state_and_connecticut_in_both_vintages(con):
     assert per_state["VA"] == (133, 1)  # 95 counties + 38 independent cities; Bedford city ended 2013-07-01
     assert per_state["AK"] == (30, 2)  # Valdez-Cordova split in 2019; Wade Hampton renamed Kusilvak in 2015
     assert per_state["CT"] == (9, 8)  # 9 planning regions now; the 8 counties 2017-era sources name
-    fairfield = con.execute(
-        "SELECT name, valid_to, vintage FROM jurisdiction WHERE geoid = '09001'"
-    ).fetchone()
+    fairfield = con.execute("SELECT name, valid_to, vintage FROM jurisdiction WHERE geoid = '09001'").fetchone()
     assert fairfield[0] == "Fairfield County" and str(fairfield[1]) == "2022-01-01"
     assert fairfield[2].startswith("2010 Gazetteer")
     assert con.execute("SELECT valid_from FROM jurisdiction WHERE geoid = '09110'").fetchone()[0].isoformat() == (

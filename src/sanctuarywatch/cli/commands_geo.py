@@ -24,7 +24,8 @@ def registry(db: DbOption = None) -> None:
     counts = registry_counts(con)
     console.print(
         f"Registry vintage: [bold]{escape(str(counts['vintage']))}[/] (from {counts['origin']}, "
-        f"release {counts['release_id']}; {counts['kind'] or 'unknown kind'}, {counts['coverage'] or 'coverage not stated'})"
+        f"release {counts['release_id']}; {counts['kind'] or 'unknown kind'}, "
+        f"{counts['coverage'] or 'coverage not stated'})"
     )
     table = Table("level (50 states + DC)", "count")
     table.add_row("states and DC", f"{counts['states_and_dc']:,}")

@@ -56,23 +56,45 @@ SPEC = SourceSpec(
     description="States, counties and county equivalents (2025, plus former counties with end dates), every "
     "place (incorporated places and census-designated places, flagged), population and place-county relations.",
     files=(
-        SourceFile(COUNTIES_2025, f"{GAZ}/{COUNTIES_2025.replace('.txt', '.zip')}",
-                   "1914f0d83243362de83b8ddd298c213b1768d63d62d19464743289abd8bb35b1"),
-        SourceFile(PLACES_2025, f"{GAZ}/{PLACES_2025.replace('.txt', '.zip')}",
-                   "15f4977a010cc42308f4d5ddc5e19f26ef63fc035f20745333a14b78aa08d3fa"),
-        SourceFile(ACS_PLACES, "https://api.census.gov/data/2023/acs/acs5?get=NAME,B01003_001E,B25001_001E&for=place:*",
-                   "437dbe1152ea17b6fa27d4e0557208fdc8dc1ea22279dbdc378b2ee74ede15f3"),
-        SourceFile(ACS_COUNTIES, "https://api.census.gov/data/2023/acs/acs5?get=NAME,B01003_001E,B25001_001E&for=county:*",
-                   "75cf42b2fe4cd3e0b01d9db817dc61da4db2fa1a5ac2585c89ee777a40a98c67"),
-        SourceFile(PEP_COUNTIES,
-                   "https://www2.census.gov/programs-surveys/popest/datasets/2020-2021/counties/totals/co-est2021-alldata.csv",
-                   "684883133405a88edbd43156382ccd7771fe1d6608b7ea1b992cb28bb6d31c83"),
+        SourceFile(
+            COUNTIES_2025,
+            f"{GAZ}/{COUNTIES_2025.replace('.txt', '.zip')}",
+            "1914f0d83243362de83b8ddd298c213b1768d63d62d19464743289abd8bb35b1",
+        ),
+        SourceFile(
+            PLACES_2025,
+            f"{GAZ}/{PLACES_2025.replace('.txt', '.zip')}",
+            "15f4977a010cc42308f4d5ddc5e19f26ef63fc035f20745333a14b78aa08d3fa",
+        ),
+        SourceFile(
+            ACS_PLACES,
+            "https://api.census.gov/data/2023/acs/acs5?get=NAME,B01003_001E,B25001_001E&for=place:*",
+            "437dbe1152ea17b6fa27d4e0557208fdc8dc1ea22279dbdc378b2ee74ede15f3",
+        ),
+        SourceFile(
+            ACS_COUNTIES,
+            "https://api.census.gov/data/2023/acs/acs5?get=NAME,B01003_001E,B25001_001E&for=county:*",
+            "75cf42b2fe4cd3e0b01d9db817dc61da4db2fa1a5ac2585c89ee777a40a98c67",
+        ),
+        SourceFile(
+            PEP_COUNTIES,
+            "https://www2.census.gov/programs-surveys/popest/datasets/2020-2021/counties/totals/co-est2021-alldata.csv",
+            "684883133405a88edbd43156382ccd7771fe1d6608b7ea1b992cb28bb6d31c83",
+        ),
         SourceFile(PEP_STATES, None, "ea3f5e65bbd298bd17ea6c13629adb8fd37358091ef2a239bfdf85f89d5e642d"),
         SourceFile(PLACE_COUNTIES, None, "89e7cc6d3527e74ad31f1cb2ed439ff11fb11f3591f1f266eecaed8ce41d905a"),
         SourceFile(COUNTIES_2010, None, "9da8e2a3dc963fffaba466a617eba2df52287e391e174f0ca6ee16ce74b18c28"),
     ),  # fmt: skip
-    mirror_patterns=(COUNTIES_2025, PLACES_2025, ACS_PLACES, ACS_COUNTIES, PEP_COUNTIES, PEP_STATES, PLACE_COUNTIES,
-                     COUNTIES_2010),  # fmt: skip
+    mirror_patterns=(
+        COUNTIES_2025,
+        PLACES_2025,
+        ACS_PLACES,
+        ACS_COUNTIES,
+        PEP_COUNTIES,
+        PEP_STATES,
+        PLACE_COUNTIES,
+        COUNTIES_2010,
+    ),  # fmt: skip
 )
 CURATED = ("consolidated_governments.csv", "county_history.csv")
 _COUNTY_AREA_SUFFIXES = (
@@ -342,8 +364,15 @@ def _former_counties(release: ReleaseFiles, current: set[str], quarantine: list[
             continue
         h = history.get(r["geoid"])
         if h is None:
-            quarantine.append(QuarantineRow(COUNTIES_2010, r["row_number"], "GEOID", r["geoid"],
-                                            "a 2010 county missing from 2025 with no entry in county_history.csv"))
+            quarantine.append(
+                QuarantineRow(
+                    COUNTIES_2010,
+                    r["row_number"],
+                    "GEOID",
+                    r["geoid"],
+                    "a 2010 county missing from 2025 with no entry in county_history.csv",
+                )
+            )
             continue  # fmt: skip
         r["valid_to"] = h["valid_to"]
         out.append(r)

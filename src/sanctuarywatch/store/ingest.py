@@ -58,8 +58,9 @@ def ingest_release(
     with transaction(con):
         _write(con, spec, release, release_id, parsed, ctx, described)
         _fault_injection_pause()
-    return IngestResult(spec.source_id, release_id, release.version, "loaded", parsed.rows_loaded,
-                        len(parsed.quarantine))
+    return IngestResult(
+        spec.source_id, release_id, release.version, "loaded", parsed.rows_loaded, len(parsed.quarantine)
+    )
 
 
 def check_files(spec: SourceSpec, release: ReleaseFiles) -> list[ManifestEntry | None]:
@@ -71,14 +72,16 @@ def check_files(spec: SourceSpec, release: ReleaseFiles) -> list[ManifestEntry |
         pinned = pins.get(f.name)
         if pinned and pinned != f.sha256:
             raise SourceFormatError(
-                f.name, f"sha256 {f.sha256[:12]}… differs from the pinned {pinned[:12]}… in the {spec.source_id} "
-                "connector: a new edition must be checked and its checksum pinned before it is loaded"
+                f.name,
+                f"sha256 {f.sha256[:12]}… differs from the pinned {pinned[:12]}… in the {spec.source_id} "
+                "connector: a new edition must be checked and its checksum pinned before it is loaded",
             )
         entry = entry_for(f.path)
         if entry and entry.sha256 and entry.sha256 != f.sha256:
             raise SourceFormatError(
-                f.name, f"sha256 {f.sha256[:12]}… differs from the mirror manifest's {entry.sha256[:12]}… "
-                f"({entry.path}): the mirrored file changed after it was described"
+                f.name,
+                f"sha256 {f.sha256[:12]}… differs from the mirror manifest's {entry.sha256[:12]}… "
+                f"({entry.path}): the mirrored file changed after it was described",
             )
         described.append(entry)
     return described
@@ -110,8 +113,15 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, release_
         con.unregister("_incoming")
 
 
-def _write(con, spec, release: ReleaseFiles, release_id: str, parsed: Parsed, ctx: ParseContext,
-           described: list[ManifestEntry | None]) -> None:
+def _write(
+    con,
+    spec,
+    release: ReleaseFiles,
+    release_id: str,
+    parsed: Parsed,
+    ctx: ParseContext,
+    described: list[ManifestEntry | None],
+) -> None:
     con.execute(
         "INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?, ?, ?)",
         [spec.source_id, spec.title, spec.publisher, spec.url, spec.licence, spec.description],
@@ -138,13 +148,38 @@ def _write(con, spec, release: ReleaseFiles, release_id: str, parsed: Parsed, ct
     con.execute(
         "INSERT INTO release (release_id, source_id, version, content_sha256, origin, retrieved_at, ingested_at, "
         "rows_loaded, rows_quarantined, kind, coverage, coverage_note) VALUES (?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?)",
-        [release_id, spec.source_id, release.version, release.content_sha256, release.origin,
-         ctx.retrieved_at.replace(tzinfo=None), parsed.rows_loaded, len(parsed.quarantine), kind, coverage, note],
+        [
+            release_id,
+            spec.source_id,
+            release.version,
+            release.content_sha256,
+            release.origin,
+            ctx.retrieved_at.replace(tzinfo=None),
+            parsed.rows_loaded,
+            len(parsed.quarantine),
+            kind,
+            coverage,
+            note,
+        ],
     )
     con.executemany(
         "INSERT INTO release_file (release_id, file_name, sha256, bytes, url, kind, coverage, note, publisher, "
         "obtained_from, vintage, mirror_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[release_id, f.name, f.sha256, f.bytes, f.url, _file_kind(f, e), e and e.coverage, e and e.note,
-          e and e.publisher, e and e.obtained_from, e and e.vintage, e and e.path]
-         for f, e in zip(release.files, described, strict=True)],
+        [
+            [
+                release_id,
+                f.name,
+                f.sha256,
+                f.bytes,
+                f.url,
+                _file_kind(f, e),
+                e and e.coverage,
+                e and e.note,
+                e and e.publisher,
+                e and e.obtained_from,
+                e and e.vintage,
+                e and e.path,
+            ]
+            for f, e in zip(release.files, described, strict=True)
+        ],
     )
