@@ -118,3 +118,37 @@ def full_store(registry_template, tmp_path_factory) -> Path:
     con.execute("CHECKPOINT")
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def real_ingest(tmp_path_factory):
+    """The whole real mirror loaded as a new user does it: `sanctuarywatch ingest all --from ../shared/data`
+    in a subprocess. Returns (store path, completed process); tests read the store read-only."""
+    import subprocess
+    import sys
+
+    real_folder("")
+    path = tmp_path_factory.mktemp("real") / "store.duckdb"
+    env = {**os.environ, "SANCTUARYWATCH_DB": str(path), "SANCTUARYWATCH_OFFLINE": "1", "COLUMNS": "200"}
+    env.pop("SANCTUARYWATCH_MIRROR", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sanctuarywatch.cli", "ingest", "all", "--from", str(SHARED_DATA)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return path, proc
+
+
+@pytest.fixture(scope="session")
+def real_store(real_ingest) -> Path:
+    """Path of a store holding the whole real mirror (see ``real_ingest``)."""
+    return real_ingest[0]
+
+
+@pytest.fixture
+def real_con(real_store):
+    from sanctuarywatch.store.db import connect
+
+    connection = connect(real_store, read_only=True)
+    yield connection
+    connection.close()

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sanctuarywatch.cli.app import DbOption, app, console, settings
+from sanctuarywatch.cli.app import DbOption, app, console, console_err, settings
 from sanctuarywatch.errors import InputError
+from sanctuarywatch.pipeline.ingest_all import ingest_sources
 from sanctuarywatch.sources import connectors
-from sanctuarywatch.sources.base import Finder, ParseContext
+from sanctuarywatch.sources.base import Finder
 from sanctuarywatch.store.db import connect, data_dictionary
 from sanctuarywatch.store.diff import diff_releases
-from sanctuarywatch.store.ingest import ingest_source
-from sanctuarywatch.store.registry import build_resolver
 
 
 def _connector(source: str):
@@ -32,50 +33,55 @@ def ingest(
     mirror: Annotated[Path | None, typer.Option("--from", help="Folder of mirrored source files.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Load a source's releases into the store: idempotent, all-or-nothing per release."""
+    """Load a source's releases into the store: idempotent, all-or-nothing per release. With 'all', keeps going
+    past a refused source, prints one summary table, and exits 1 if any source was refused."""
     cfg = settings(db, mirror)
     con = connect(cfg.db_path)
     finder = Finder(cfg.mirror_dir, cfg.cache_dir, cfg.offline)
     chosen = list(connectors().values()) if source == "all" else [_connector(source)]
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    started = time.perf_counter()
     with Progress(*columns, console=console, transient=True) as bar:
-        for connector in chosen:
-            sid = connector.SPEC.source_id
-            task = bar.add_task(f"{sid}", total=None)
 
-            def progress(done: int, total: int | None, task=task) -> None:
-                bar.update(task, completed=done, total=total)
+        def progress_for(sid: str):
+            task = bar.add_task(sid, total=None)
+            return lambda done, total: bar.update(task, completed=done, total=total)
 
-            resolver = None if sid == "census_geography" else build_resolver(con)
-            try:
-                results = ingest_source(con, connector, finder, ParseContext(resolver=resolver, progress=progress))
-            except Exception as exc:
-                from sanctuarywatch.errors import SourceUnavailableError
+        outcomes = ingest_sources(con, chosen, finder, progress_for)
+    _print_outcomes(outcomes, time.perf_counter() - started)
+    queued = con.execute("SELECT count(*) FROM review_item WHERE status = 'open'").fetchone()[0]
+    if queued:
+        console.print(f"{queued:,} printed name(s) wait for a person's review: sanctuarywatch review list")
+    refused = [o.source_id for o in outcomes if o.status == "refused"]
+    if refused:
+        console_err.print(f"[bold red]Refused:[/] {', '.join(refused)} (the rest was loaded; see the reasons above)")
+        raise typer.Exit(1)
 
-                if source == "all" and isinstance(exc, SourceUnavailableError):
-                    bar.console.print(f"[yellow]skipped {sid}:[/] {exc}")
-                    continue
-                raise
-            bar.update(task, completed=1, total=1)
-            for r in results:
-                colour = "green" if r.status == "loaded" else "dim"
-                bar.console.print(
-                    f"[{colour}]{r.status:9}[/] {sid:24} {r.version:40} rows {r.rows_loaded:>9,}"
-                    f"  quarantined {r.rows_quarantined:>6,}  {r.release_id}"
-                )
-            if not results:
-                bar.console.print(f"[yellow]nothing found[/] for {sid} (no mirrored file matched).")
-    # Derived summaries (detainers per county and month) follow the facts they are built from.
-    from sanctuarywatch.analysis.summaries import refresh_summaries
 
-    refresh_summaries(con)
-    # Names the sources printed that the resolver would not accept alone go to the review queue.
-    if con.execute("SELECT count(*) FROM jurisdiction").fetchone()[0]:
-        from sanctuarywatch.store.review import queue_unaccepted
+_STATUS_STYLE = {"loaded": "green", "unchanged": "dim", "skipped": "yellow", "nothing found": "yellow",
+                 "refused": "bold red"}  # fmt: skip
 
-        queued = queue_unaccepted(con, build_resolver(con))
-        if queued:
-            console.print(f"{queued} printed name(s) need a person's review: sanctuarywatch review list")
+
+def _print_outcomes(outcomes, seconds: float) -> None:
+    table = Table("source", "status", "releases", "rows", "quarantined", "s", "versions / reason",
+                  title=f"ingest: {len(outcomes)} source(s) in {seconds:.1f} s")  # fmt: skip
+    for o in outcomes:
+        loaded = [r for r in o.releases if r.status == "loaded"]
+        versions = sorted({r.version for r in o.releases})
+        detail = versions[0] if len(versions) == 1 else f"{versions[0]} … {versions[-1]}" if versions else ""
+        if o.status == "skipped":
+            detail = "not loaded: " + ("no file in the mirror and downloads are off" if "cannot find" in o.problems[0]
+                                       else o.problems[0])  # fmt: skip
+        elif o.problems:
+            detail = "; ".join(o.problems)
+        elif o.status == "nothing found":
+            detail = "not loaded: no file of this source in the mirror"
+        style = _STATUS_STYLE.get(o.status, "")
+        table.add_row(
+            o.source_id, f"[{style}]{o.status}[/]", f"{len(loaded)} new / {len(o.releases)}",
+            f"{o.rows_loaded:,}", f"{o.rows_quarantined:,}", f"{o.seconds:.1f}", escape(detail),
+        )  # fmt: skip
+    console.print(table)
 
 
 @app.command()
@@ -85,19 +91,20 @@ def sources(
 ) -> None:
     """One line per loaded source release: version, checksum, rows, quarantined, when."""
     con = connect(settings(db).db_path)
-    table = Table("source", "release", "version", "sha256", "origin", "rows", "quarantined", "ingested (UTC)")
+    table = Table("source", "release", "version", "kind", "coverage", "sha256", "rows", "quarantined", "ingested (UTC)")
     rows = con.execute(
-        "SELECT r.source_id, r.release_id, r.version, r.content_sha256, r.origin, r.rows_loaded, r.rows_quarantined, "
-        "strftime(r.ingested_at, '%Y-%m-%d %H:%M') FROM release r ORDER BY r.source_id, r.version"
+        "SELECT r.source_id, r.release_id, r.version, coalesce(r.kind, '?'), coalesce(r.coverage, '?'), "
+        "r.content_sha256, r.rows_loaded, r.rows_quarantined, strftime(r.ingested_at, '%Y-%m-%d %H:%M') "
+        "FROM release r ORDER BY r.source_id, r.version"
     ).fetchall()
     loaded = set()
-    for sid, rid, version, sha, origin, n, q, when in rows:
+    for sid, rid, version, kind, coverage, sha, n, q, when in rows:
         loaded.add(sid)
-        table.add_row(sid, rid, version, sha[:16] + "…", origin, f"{n:,}", f"{q:,}", when)
+        table.add_row(sid, rid, escape(version), kind, coverage, sha[:12] + "…", f"{n:,}", f"{q:,}", when)
     if all_sources:
         for sid, module in connectors().items():
             if sid not in loaded:
-                table.add_row(sid, "-", "not loaded", "", "", "", "", module.SPEC.url)
+                table.add_row(sid, "-", "[yellow]not loaded[/]", "", "", "", "", "", module.SPEC.url)
     console.print(table)
 
 

@@ -53,6 +53,14 @@ def ingest_release(
     ).fetchone()
     if existing:
         return IngestResult(spec.source_id, release_id, existing[0], "unchanged", existing[1], existing[2])
+    if release.origin == "package":
+        real = con.execute(
+            "SELECT release_id, version, rows_loaded, rows_quarantined FROM release "
+            "WHERE source_id = ? AND origin <> 'package' ORDER BY ingested_at DESC LIMIT 1",
+            [spec.source_id],
+        ).fetchone()
+        if real:  # a packaged fallback never replaces what was loaded from the real files
+            return IngestResult(spec.source_id, real[0], real[1], "unchanged", real[2], real[3])
     described = check_files(spec, release)
     parsed: Parsed = connector.parse(release, ctx)  # raises SourceFormatError before anything is written
     with transaction(con):
