@@ -1,7 +1,10 @@
 """List reconciliation: who is on which list, how much the lists agree, and evidence where they disagree.
 
 Lists are the latest edition of each designation list published by the as-of date (withdrawn editions
-excluded), plus the 2017 DDOR policy table as the pseudo-list ``ddor_2017_policy``. Disagreement flags are
+excluded), plus the 2017 DDOR policy table as the pseudo-list ``ddor_2017_policy``. A list whose editions stand
+alone (DOJ's 1373 letters: each edition is a dated batch of letters, not a version of one list) contributes every
+edition up to the as-of date, each as its own list ``<list_id>@<edition>`` titled "<title> of <edition>"
+("Received DOJ's 8 U.S.C. 1373 letter of 2017-04-21"). Disagreement flags are
 data — a code, the jurisdiction, the lists involved and the evidence rows with their provenance.
 """
 
@@ -28,16 +31,21 @@ _MEMBERS_SQL = """
     WITH editions AS (
         SELECT list_id, max(edition_date) AS edition_date FROM list_membership
         WHERE coalesce(edition_date, DATE '1900-01-01') <= $as_of
-          AND (withdrawn_date IS NULL OR withdrawn_date > $as_of)
+          AND (withdrawn_date IS NULL OR withdrawn_date > $as_of) AND NOT coalesce(edition_stands_alone, false)
         GROUP BY list_id
+        UNION
+        SELECT DISTINCT list_id, edition_date FROM list_membership
+        WHERE edition_stands_alone AND coalesce(edition_date, DATE '1900-01-01') <= $as_of
+          AND (withdrawn_date IS NULL OR withdrawn_date > $as_of)
     )
-    SELECT m.list_id, m.geoid, m.as_printed, m.state_as_printed, m.resolution_status, m.release_id, m.file_name,
-           m.row_number
+    SELECT CASE WHEN m.edition_stands_alone THEN m.list_id || '@' || m.edition ELSE m.list_id END AS list_id,
+           m.geoid, m.as_printed, m.state_as_printed, m.resolution_status, m.release_id, m.file_name, m.row_number,
+           m.list_id AS base_list_id, CASE WHEN m.edition_stands_alone THEN m.edition END AS standalone_edition
     FROM list_membership m JOIN editions e ON e.list_id = m.list_id
          AND m.edition_date IS NOT DISTINCT FROM e.edition_date
     UNION ALL
     SELECT 'ddor_2017_policy', geoid, jurisdiction_printed, state_abbr, resolution_status, release_id, file_name,
-           row_number
+           row_number, 'ddor_2017_policy', NULL
     FROM ddor_policy_jurisdiction
     WHERE report_issue = (SELECT min(report_issue) FROM ddor_policy_jurisdiction) AND DATE '2017-03-20' <= $as_of
 """
@@ -76,10 +84,13 @@ def list_comparison(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -
     cur.register("_members", members)
     lists = _rows(
         cur,
-        """SELECT m.list_id, coalesce(l.title, 'ICE DDOR 2017 policy table') AS title, coalesce(l.kind, 'official')
-                  AS kind, count(*) AS entries, count(DISTINCT m.geoid) AS jurisdictions,
+        """SELECT m.list_id,
+                  coalesce(l.title || coalesce(' of ' || m.standalone_edition, ''), 'ICE DDOR 2017 policy table')
+                  AS title, coalesce(l.kind, 'official') AS kind, m.standalone_edition IS NOT NULL AS stands_alone,
+                  count(*) AS entries, count(DISTINCT m.geoid) AS jurisdictions,
                   count(*) FILTER (WHERE m.geoid IS NULL) AS unresolved
-           FROM _members m LEFT JOIN designation_list l USING (list_id) GROUP BY ALL ORDER BY m.list_id""",
+           FROM _members m LEFT JOIN designation_list l ON l.list_id = m.base_list_id
+           GROUP BY ALL ORDER BY m.list_id""",
         [],
     )
     sets: dict[str, set[str]] = {}
@@ -106,7 +117,8 @@ def list_comparison(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -
            FROM _members m JOIN jurisdiction j USING (geoid) GROUP BY ALL ORDER BY j.state_abbr, j.name""",
         [],
     )
-    kinds = {x["list_id"]: x["kind"] for x in lists}
+    # A letter batch is an event, not a list in force: it is compared, but not a list one "should" also be on.
+    kinds = {x["list_id"]: x["kind"] for x in lists if not x["stands_alone"]}
     flags = _flags(cur, when, matrix, kinds)
     cur.close()
     return ListComparison(when, lists, matrix, pairwise, flags)
