@@ -395,21 +395,28 @@ _RULES = (
 
 
 def _match(facs: list[Facility], known: list[Facility]) -> None:
-    """Give DETLOC-less rows the DETLOC of the one facility on the DETLOC lists with the same key (rule order)."""
+    """Give DETLOC-less rows of one list the DETLOC of the one facility on the DETLOC lists with the same key,
+    rules in order. A key naming several DETLOCs, or a DETLOC an earlier row of this list already took (e.g. an
+    annex at its parent's address), leaves the row 'ambiguous'."""
+    taken: dict[str, int] = {}
     for rule, key in _RULES:
         index: dict[tuple, dict[str, str]] = {}
         for k in known:
             if (kk := key(k)) is not None:
                 index.setdefault(kk, {}).setdefault(k.detloc, k.file_name)
         for fac in facs:
-            if fac.match_status in ("matched",) or (kk := key(fac)) is None or kk not in index:
+            if fac.match_status != "unmatched" or (kk := key(fac)) is None or kk not in index:
                 continue
             hits = index[kk]
-            if len(hits) == 1:
-                (code, source), = hits.items()  # fmt: skip
-                fac.detloc, fac.match_status, fac.matched_from = code, "matched", f"{rule} in {source}"
-            elif fac.match_status == "unmatched":
+            code, source = next(iter(hits.items()))
+            if len(hits) > 1:
                 fac.match_status, fac.matched_from = "ambiguous", f"{rule}: {', '.join(sorted(hits))}"
+            elif code in taken:
+                fac.match_status = "ambiguous"
+                fac.matched_from = f"{rule}: {code}, already matched to row {taken[code]} of this list"
+            else:
+                fac.detloc, fac.match_status, fac.matched_from = code, "matched", f"{rule} in {source}"
+                taken[code] = fac.row
 
 
 def _settle(by_file: dict[str, list[Facility]], ctx: ParseContext) -> None:
