@@ -311,3 +311,22 @@ def test_real_no_detloc_lists_matched_or_listed_unmatched(real):
 )
 def test_rows_that_are_not_facilities(first, filled, why):
     assert ice_facilities._not_a_facility(first, filled) == why
+
+
+def test_real_reingest_is_unchanged(real):
+    con, _ = real
+    before = con.execute("SELECT count(*) FROM ice_facility").fetchone()
+    finder = Finder(real_folder("ice_facilities"), Path("/nonexistent"), offline=True)
+    again = ingest_source(con, ice_facilities, finder, ParseContext(resolver=None))
+    assert {r.status for r in again} == {"unchanged"} and len(again) == 6
+    assert con.execute("SELECT count(*) FROM ice_facility").fetchone() == before
+
+
+def test_a_known_file_with_another_checksum_is_refused(con, resolver, tmp_path):
+    bad = tmp_path / "mirror" / "2019-ICFO-31121.xlsx"
+    bad.parent.mkdir()
+    bad.write_bytes(b"PK\x03\x04 not the published workbook")
+    with pytest.raises(SourceFormatError) as err:
+        _ingest(con, resolver, bad.parent)
+    assert err.value.file == "2019-ICFO-31121.xlsx" and "pinned" in str(err.value)
+    assert con.execute("SELECT count(*) FROM ice_facility").fetchone() == (0,)
