@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -223,3 +223,90 @@ def test_kill_9_mid_ingest_leaves_the_store_unchanged_and_reingest_succeeds(stor
     con.close()
     assert loaded == (10 * expected_counts(30_000)[0], 1) and quarantined == 10 * len(BAD)
     assert time.time() - started < 60
+
+
+# --- The real Pennsylvania file (NPR layout: six columns, state spelled out, no facility code) ----------------
+
+PA_PER_YEAR = {2007: 546, 2008: 5326, 2009: 4897, 2010: 4829, 2011: 4842, 2012: 4181, 2013: 4171, 2014: 2751,
+               2015: 1214}  # fmt: skip
+# Declined under the project rule (analysis.summaries.DECLINED_SQL); in this file only "Detainer Declined by LEA".
+PA_DECLINED_PER_YEAR = {2007: 0, 2008: 2, 2009: 1, 2010: 5, 2011: 1, 2012: 8, 2013: 19, 2014: 169, 2015: 20}
+PA_TOP_COUNTIES = [("42033", "Clearfield County", 8001), ("42101", "Philadelphia County", 4760),
+                   ("42119", "Union County", 3079), ("42091", "Montgomery County", 1809),
+                   ("42041", "Cumberland County", 1429)]  # fmt: skip
+
+
+@pytest.fixture
+def pa_store(con):
+    from conftest import real_folder
+
+    [result] = _ingest(con, real_folder("ice_detainers"))
+    assert (result.version, result.status, result.rows_quarantined) == ("pa_detainers", "loaded", 0)
+    return con
+
+
+def test_real_pa_file_loads_every_record_per_year(pa_store):
+    con = pa_store
+    assert con.execute("SELECT count(*) FROM detainer").fetchone()[0] == 32_757
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+    per_year = dict(con.execute("SELECT year(prepare_date), count(*) FROM detainer GROUP BY 1").fetchall())
+    assert per_year == PA_PER_YEAR
+    assert con.execute("SELECT min(prepare_date), max(prepare_date) FROM detainer").fetchone() == (
+        date(2007, 10, 2), date(2015, 7, 18))  # fmt: skip
+    assert con.execute("SELECT DISTINCT facility_state FROM detainer").fetchall() == [("PA",)]  # PENNSYLVANIA
+    # row numbers are file lines: the first record is line 2, the last line 32,758
+    assert con.execute("SELECT min(row_number), max(row_number) FROM detainer").fetchone() == (2, 32_758)
+
+
+def test_real_pa_declined_per_year_under_the_project_rule(pa_store):
+    from sanctuarywatch.analysis.summaries import DECLINED_SQL
+
+    con = pa_store
+    declined = dict(con.execute(f"SELECT year(prepare_date), count(*) FILTER (WHERE {DECLINED_SQL}) FROM detainer "
+                                "GROUP BY 1").fetchall())  # fmt: skip
+    print("declined per year (project rule):", declined)
+    assert declined == PA_DECLINED_PER_YEAR
+    strict = con.execute("SELECT count(*) FROM detainer WHERE lift_reason = 'Detainer Declined by LEA'").fetchone()[0]
+    assert strict == sum(PA_DECLINED_PER_YEAR.values()) == 225
+
+
+def test_real_pa_facilities_all_linked_to_counties(pa_store):
+    con = pa_store
+    linked, total = con.execute("SELECT count(geoid), count(*) FROM detainer").fetchone()
+    print(f"linked to a county: {linked:,} of {total:,} ({linked / total:.1%})")
+    assert (linked, total) == (32_757, 32_757)
+    status = con.execute("SELECT resolution_status, count(*), sum(detainers) FROM detainer_facility_match "
+                         "GROUP BY 1").fetchall()  # fmt: skip
+    assert status == [("crosswalk", 117, 32_757)]  # 117 distinct det_facility names, none unresolved
+    top = con.execute("""SELECT d.geoid, j.name, count(*) AS n FROM detainer d JOIN jurisdiction j USING (geoid)
+                         GROUP BY ALL ORDER BY n DESC LIMIT 5""").fetchall()
+    print("top counties by detainers:", top)
+    assert top == PA_TOP_COUNTIES
+    named = dict(con.execute("SELECT facility_name, geoid FROM detainer_facility_match").fetchall())
+    assert named["MONTGOMERY CNTY JAIL, PA"] == "42091"
+    assert named["PHILADELPHIA DETENTION CT"] == named["PHILADELPHIA 15TH POLICE DIST."] == "42101"
+
+
+def test_crosswalk_rows_are_real_counties_and_name_rows_name_them(con):
+    rows = ice_detainers.facility_crosswalk().to_pylist()
+    counties = dict(con.execute("SELECT geoid, name FROM jurisdiction WHERE level = 'county'").fetchall())
+    assert len(rows) == len({(r["det_facility"], r["state_abbr"]) for r in rows}) == 117
+    for r in rows:
+        assert r["geoid"] in counties and counties[r["geoid"]].startswith(r["county_name"]), r
+        assert r["method"] and r["evidence"] and r["facility_type"], r
+        if r["method"] == "name contains county":  # LACKAWANA (sic) still starts like Lackawanna
+            assert r["county_name"].upper()[:6] in r["det_facility"], r
+
+
+def test_real_pa_report_and_profile_use_the_records(pa_store):
+    from sanctuarywatch.analysis.ddor_report import declined_detainer_report
+    from sanctuarywatch.analysis.profile import jurisdiction_profile
+    from sanctuarywatch.analysis.summaries import refresh_summaries
+
+    con = pa_store
+    refresh_summaries(con)
+    report = declined_detainer_report(con, date(2012, 3, 3), date(2012, 12, 31), suppress=False)
+    assert report.basis == "detainer_records" and len(report.rows) == 7
+    detainers = jurisdiction_profile(con, "42101")["detainers"]
+    assert detainers["total"] == 4_760 and detainers["declined"] == 193
+    assert {y["year"]: y["total"] for y in detainers["by_year"]}["2014"] == 358

@@ -1,18 +1,19 @@
-"""ICE detainer records in the ERO FOIA release format (as published by the Deportation Data Project).
+"""ICE detainer records from ERO FOIA releases, in either layout of ``data/detainer_layouts.csv``.
 
-Formats: xlsx workbooks (several sheets, six title/notes rows above the column header), and Parquet or CSV
-exports with the same column names. Only the columns listed in ``COLUMNS`` are read; every other column —
-names, birth dates, birth years, gender, any identifier other than the release's anonymized one — is never
-read into memory (Parquet, CSV) or is discarded sheet by sheet (xlsx), so it never reaches the store.
+- ``ero_foia``: the national release (Deportation Data Project): xlsx workbooks (several sheets, title rows above
+  the header), Parquet or CSV, with a Detainer Facility Code that links to ``ice_facility`` at analysis time.
+- ``npr_lea_2016``: six snake_case columns, state spelled out, no facility code (``pa_detainers.csv``, the
+  Pennsylvania subset of NPR's 2016 cleaning of ICE's FY2008-FY2015 LEA detainer files; derived, partial). Its
+  facilities get a county from ``data/detainer_facilities.csv`` (name as printed + state -> GEOID, with method and
+  evidence); each release also writes ``detainer_facility_match``: every facility it prints, with its county or
+  ``unresolved``, so nothing unplaced is hidden.
 
-Validation and typing are set operations in an in-memory DuckDB over Arrow (not the store, not per-row
-Python): a missing or unparseable prepare date, or a missing or unknown state, sends the row to quarantine.
+Only mapped columns are read; every other column (names, birth dates, gender, other identifiers) is never read
+into memory (Parquet, CSV) or is discarded sheet by sheet (xlsx). Validation is set work in an in-memory DuckDB:
+a missing or unparseable prepare date, or a missing or unknown state, sends the row to quarantine.
 
-Row numbers: xlsx — the spreadsheet row (title rows and header counted); CSV — the line in the file (header =
-line 1, so the first record is row 2, assuming no line breaks inside values); Parquet — the 1-based record.
-
-``geoid`` is left NULL: connectors never read the store. The county comes from ``ice_facility`` joined on
-``facility_code`` at analysis time (``analysis/summaries.py:FACILITY_JOIN_SQL``).
+Row numbers: xlsx, the spreadsheet row (title rows and header counted); CSV, the line (header = 1); Parquet, the
+1-based record.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import csv
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import cache
 from itertools import chain
 from pathlib import Path
 
@@ -42,15 +44,22 @@ from sanctuarywatch.sources.base import (
     locate_file,
 )
 
+PA_URL = "https://raw.githubusercontent.com/eads/geocode-pa-detainers/bbd824aadcddee2cece66fe8bf69e9e1aa717ed2/pa_detainers.csv"
 SPEC = SourceSpec(
     source_id="ice_detainers",
-    title="ICE detainers (ERO FOIA release)",
-    publisher="U.S. Immigration and Customs Enforcement, via the Deportation Data Project",
+    title="ICE detainers (ERO FOIA releases)",
+    publisher="U.S. Immigration and Customs Enforcement (ERO), released under FOIA; national files via the "
+    "Deportation Data Project; the Pennsylvania FY2008-FY2015 file as cleaned by NPR (likely; derived, partial)",
     url="https://deportationdata.org/data/ice.html",
     licence="Released under FOIA; public records.",
     description="One row per detainer ICE issued: prepare date, facility, type, criminality, lift reason, "
-    "citizenship and case status. Personal columns are dropped at ingest.",
-    files=(SourceFile("ice_detainers.parquet"),),  # no stable public address: a mirror is required
+    "citizenship and case status. Personal columns are dropped at ingest. pa_detainers.csv is derived and partial: "
+    "Pennsylvania facilities only, 2007-10 to 2015-07, six columns, no facility code (likely the Pennsylvania subset "
+    "of NPR's cleaning of ICE's FY2008-FY2015 LEA detainer FOIA files, nprapps/sanctuary-cities; unverified).",
+    files=(
+        SourceFile("pa_detainers.csv", PA_URL, "50e4f3e3d94ff600d36e9d68817ece298713cf751c4d080145935fceae73f525"),
+        SourceFile("ice_detainers.parquet"),  # national FOIA: no stable public address, a mirror is required
+    ),
     mirror_patterns=(
         "*detainer*.xlsx",
         "*Detainer*.xlsx",
@@ -60,24 +69,18 @@ SPEC = SourceSpec(
         "*Detainer*.csv",
     ),  # fmt: skip
 )
-# Release column name (normalised) -> store column. Nothing outside this allowlist is kept.
-COLUMNS = {
-    "detainer prepare date": "prepare_date",
-    "facility state": "facility_state",
-    "facility aor": "facility_aor",
-    "detainer facility": "facility_name",
-    "detainer facility code": "facility_code",
-    "facility city": "facility_city",
-    "detainer type": "detainer_type",
-    "detainer criminality": "criminality",
-    "detainer lift reason": "lift_reason",
-    "citizenship country": "citizenship_country",
-    "case status": "case_status",
-    "anonymized identifier": "anonymized_id",
+DATA = Path(__file__).resolve().parent / "data"
+# Store columns a detainer row can carry; each release layout maps its own column names onto them.
+STORE_COLUMNS = (
+    "prepare_date", "facility_state", "facility_aor", "facility_name", "facility_code", "facility_city",
+    "detainer_type", "criminality", "lift_reason", "citizenship_country", "case_status", "anonymized_id",
+)  # fmt: skip
+DIFF_KEYS = {
+    "detainer": ("anonymized_id", "prepare_date", "facility_code", "row_number"),
+    "detainer_facility_match": ("facility_state", "facility_name"),
 }
-REQUIRED = ("detainer prepare date", "facility state", "detainer facility code")
-DIFF_KEYS = {"detainer": ("anonymized_id", "prepare_date", "facility_code", "row_number")}
 DIFF_IGNORE: dict[str, tuple[str, ...]] = {}
+FACILITY_COLUMNS = ("det_facility", "state_abbr", "geoid", "county_name", "facility_type", "method", "evidence")
 HEADER_SEARCH_ROWS = 20
 XLSX_CHUNK = 100_000
 BATCH = 262_144
@@ -104,18 +107,39 @@ def _norm(name: object) -> str:
     return " ".join(str(name or "").replace("_", " ").split()).lower()
 
 
+@cache
+def layouts() -> dict[str, tuple[dict[str, str], tuple[str, ...]]]:
+    """Release layouts (``data/detainer_layouts.csv``): layout -> (normalised column -> store column, required)."""
+    out: dict[str, tuple[dict[str, str], list[str]]] = {}
+    with (DATA / "detainer_layouts.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            columns, required = out.setdefault(row["layout"], ({}, []))
+            columns[_norm(row["column"])] = row["store_column"]
+            if row["required"] == "yes":
+                required.append(row["column"])
+    return {name: (columns, tuple(required)) for name, (columns, required) in out.items()}
+
+
+def _date_headers() -> set[str]:
+    return {n for columns, _ in layouts().values() for n, store in columns.items() if store == "prepare_date"}
+
+
 def _kept(names: list[str], file: str, where: str = "") -> dict[str, str]:
-    """Source column -> store column for the allowlisted columns; refuses a header without the required ones."""
+    """Source column -> store column under the first layout whose required columns are all present; else refuses
+    the header, naming what the closest layout misses."""
     by_norm: dict[str, str] = {}
     for n in names:
         by_norm.setdefault(_norm(n), n)
-    missing = [c for c in REQUIRED if c not in by_norm]
-    if missing:
-        shown = ", ".join(str(n) for n in names[:20]) or "nothing"
-        raise SourceFormatError(
-            file, f"{where}missing column(s): {', '.join(m.title() for m in missing)}; found: {shown}"
-        )
-    return {by_norm[norm]: store for norm, store in COLUMNS.items() if norm in by_norm}
+    best: tuple[int, list[str]] | None = None
+    for columns, required in layouts().values():
+        missing = [c for c in required if _norm(c) not in by_norm]
+        if not missing:
+            return {by_norm[norm]: store for norm, store in columns.items() if norm in by_norm}
+        overlap = sum(n in by_norm for n in columns)
+        if best is None or overlap > best[0]:
+            best = (overlap, missing)
+    shown = ", ".join(str(n) for n in names[:20]) or "nothing"
+    raise SourceFormatError(file, f"{where}missing column(s): {', '.join(best[1])}; found: {shown}")
 
 
 def _as_text(column: pa.ChunkedArray | pa.Array, store: str, file: str, source: str) -> pa.ChunkedArray:
@@ -139,9 +163,9 @@ def _typed(batch: pa.Table | pa.RecordBatch, keep: dict[str, str], file: str) ->
     n = batch.num_rows
     arrays = [
         _as_text(batch.column(present[s]), s, file, present[s]) if s in present else pa.nulls(n, pa.string())
-        for s in COLUMNS.values()
+        for s in STORE_COLUMNS
     ]
-    return pa.Table.from_arrays(arrays, names=list(COLUMNS.values()))
+    return pa.Table.from_arrays(arrays, names=list(STORE_COLUMNS))
 
 
 def _read_parquet(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
@@ -226,12 +250,12 @@ def _sheet_chunks(
         columns = list(zip(*chunk, strict=True))  # calamine rows are rectangular (the sheet's used range)
         columns += [("",) * len(chunk)] * (max(index.values()) + 1 - len(columns))
         arrays = [
-            _column(columns[index[s]]) if s in index else pa.nulls(len(chunk), pa.string()) for s in COLUMNS.values()
+            _column(columns[index[s]]) if s in index else pa.nulls(len(chunk), pa.string()) for s in STORE_COLUMNS
         ]
         arrays.append(pa.array(range(first, first + len(chunk)), pa.int64()))
         arrays += [pa.repeat(pa.scalar(sheet[0], pa.int32()), len(chunk)), pa.repeat(sheet[1], len(chunk))]
         first += len(chunk)
-        yield pa.Table.from_arrays(arrays, names=[*COLUMNS.values(), "_row", "_part", "_sheet"])
+        yield pa.Table.from_arrays(arrays, names=[*STORE_COLUMNS, "_row", "_part", "_sheet"])
 
 
 def _read_xlsx(path: Path, ctx: ParseContext) -> pa.Table:
@@ -244,14 +268,14 @@ def _read_xlsx(path: Path, ctx: ParseContext) -> pa.Table:
     except Exception as exc:  # noqa: BLE001
         raise SourceFormatError(path.name, f"not a readable xlsx workbook ({exc})") from exc
     parts: list[pa.Table] = []
-    done, total = 0, None
+    done, total, dates = 0, None, _date_headers()
     for sheet_no, sheet_name in enumerate(names):
         try:
             sheet = book.get_sheet_by_name(sheet_name)
             total = (total or 0) + sheet.total_height
             rows = iter(sheet.iter_rows())
             top = [r for _, r in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
-            header_at = next((i for i, r in enumerate(top) if "detainer prepare date" in {_norm(c) for c in r}), None)
+            header_at = next((i for i, r in enumerate(top) if dates & {_norm(c) for c in r}), None)
             if header_at is None:
                 continue  # a notes or summary sheet
             header = [str(c) for c in top[header_at]]
@@ -273,12 +297,12 @@ def _read_xlsx(path: Path, ctx: ParseContext) -> pa.Table:
 
 _CHECK_SQL = """
     WITH t AS (SELECT {trimmed}, _row, _part, _sheet FROM incoming)
-    SELECT *, coalesce(
+    SELECT t.*, coalesce(
         try_strptime(prepare_date, '%Y-%m-%d')::DATE, try_strptime(prepare_date, '%m/%d/%Y')::DATE,
         try_strptime(prepare_date, '%Y-%m-%d %H:%M:%S')::DATE, try_strptime(prepare_date, '%m/%d/%Y %H:%M:%S')::DATE,
         try_strptime(prepare_date, '%m/%d/%Y %H:%M')::DATE) AS _date,
-        upper(facility_state) AS _state
-    FROM t
+        s.abbr AS _state
+    FROM t LEFT JOIN states s ON s.key = upper(t.facility_state)
 """
 _BAD_SQL = """
     SELECT _row,
@@ -286,40 +310,84 @@ _BAD_SQL = """
         CASE WHEN _date IS NULL THEN prepare_date ELSE facility_state END,
         CASE WHEN prepare_date IS NULL THEN 'missing date'
              WHEN _date IS NULL THEN 'not a date (expected YYYY-MM-DD or M/D/YYYY)'
-             WHEN _state IS NULL THEN 'missing state'
-             ELSE 'unknown state abbreviation' END || coalesce(' (sheet ''' || _sheet || ''')', '')
-    FROM checked WHERE _date IS NULL OR _state IS NULL OR _state NOT IN (SELECT abbr FROM states)
+             WHEN facility_state IS NULL THEN 'missing state'
+             ELSE 'unknown state abbreviation' END
+          || coalesce(' (sheet ''' || _sheet || ''')', '')
+    FROM checked WHERE _date IS NULL OR _state IS NULL
     ORDER BY _part, _row
+"""
+# Facilities printed without a code get their county from the crosswalk (name as printed + state).
+_GOOD_SQL = """
+    SELECT c._date AS prepare_date, c._state AS facility_state, {rest}, x.geoid, ?::VARCHAR AS file_name,
+           c._sheet AS sheet, c._row AS row_number
+    FROM checked c LEFT JOIN crosswalk x ON x.det_facility = upper(c.facility_name) AND x.state_abbr = c._state
+    WHERE c._date IS NOT NULL AND c._state IS NOT NULL
+"""
+_MATCH_SQL = """
+    SELECT g.facility_state, coalesce(g.facility_name, '') AS facility_name, count(*) AS detainers,
+           any_value(x.geoid) AS geoid,
+           any_value(x.county_name) AS county_name, any_value(x.facility_type) AS facility_type,
+           any_value(x.method) AS method, any_value(x.evidence) AS evidence,
+           CASE WHEN any_value(x.geoid) IS NOT NULL THEN 'crosswalk'
+                WHEN bool_or(g.facility_code IS NOT NULL) THEN 'facility_code' ELSE 'unresolved' END
+               AS resolution_status,
+           any_value(g.file_name) AS file_name, min(g.row_number) AS row_number
+    FROM good g LEFT JOIN crosswalk x ON x.det_facility = upper(g.facility_name) AND x.state_abbr = g.facility_state
+    GROUP BY g.facility_state, g.facility_name ORDER BY detainers DESC, g.facility_name
 """
 
 
-def _validate(table: pa.Table, file: str) -> tuple[pa.Table, list[QuarantineRow]]:
-    """Typed rows and quarantine entries, as set operations in an in-memory DuckDB (never the store)."""
+def _validate(table: pa.Table, file: str) -> tuple[pa.Table, pa.Table, list[QuarantineRow]]:
+    """Typed rows, the facility match table and quarantine entries, as set operations in an in-memory DuckDB
+    (never the store)."""
     con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     try:
         con.register("incoming", table)
-        trimmed = ", ".join(f"nullif(trim({c}), '') AS {c}" for c in COLUMNS.values())
+        con.execute("CREATE TEMP TABLE states (key VARCHAR, abbr VARCHAR)")
+        con.executemany("INSERT INTO states VALUES (?, ?)", _state_keys())
+        con.register("crosswalk", facility_crosswalk())
+        trimmed = ", ".join(f"nullif(trim({c}), '') AS {c}" for c in STORE_COLUMNS)
         con.execute(f"CREATE TEMP VIEW checked AS {_CHECK_SQL.format(trimmed=trimmed)}")  # streamed, not stored
-        con.execute("CREATE TEMP TABLE states AS SELECT unnest(?::VARCHAR[]) AS abbr", [_state_codes()])
         bad = con.execute(_BAD_SQL).fetchall()
-        rest = ", ".join(c for c in COLUMNS.values() if c not in ("prepare_date", "facility_state"))
-        good = con.sql(
-            f"""SELECT _date AS prepare_date, _state AS facility_state, {rest}, NULL::VARCHAR AS geoid,
-                       ?::VARCHAR AS file_name, _sheet AS sheet, _row AS row_number
-                FROM checked WHERE _date IS NOT NULL AND _state IN (SELECT abbr FROM states)""",
-            params=[file],
-        ).to_arrow_table()
+        rest = ", ".join(f"c.{c}" for c in STORE_COLUMNS if c not in ("prepare_date", "facility_state"))
+        good = con.sql(_GOOD_SQL.format(rest=rest), params=[file]).to_arrow_table()
+        con.register("good", good)
+        match = con.sql(_MATCH_SQL).to_arrow_table()
     finally:
         con.close()
-    return good, [QuarantineRow(file, r, f, v, why) for r, f, v, why in bad]
+    return good, match, [QuarantineRow(file, r, f, v, why) for r, f, v, why in bad]
 
 
-def _state_codes() -> list[str]:
-    return sorted(s.abbr for s in state_table().by_fips.values())
+def _state_keys() -> list[tuple[str, str]]:
+    """What a release may print for a state (postal code or name, upper case) -> postal code."""
+    table = state_table()
+    keys = {s.abbr: s.abbr for s in table.states}
+    keys.update({name.upper(): s.abbr for name, s in table.by_clean_name.items()})
+    keys.update({s.name.upper(): s.abbr for s in table.states})
+    return sorted(keys.items())
+
+
+@cache
+def facility_crosswalk() -> pa.Table:
+    """``data/detainer_facilities.csv``: facility name as printed + state -> county GEOID, with method and evidence."""
+    return pacsv.read_csv(
+        DATA / "detainer_facilities.csv",
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(FACILITY_COLUMNS, pa.string())),
+    ).select(list(FACILITY_COLUMNS))
+
+
+def _check_pin(file) -> None:
+    """A file named like a pinned one must be that file: a changed checksum is a new edition, never silent."""
+    pinned = {f.name: f.sha256 for f in SPEC.files if f.sha256}
+    if file.name in pinned and file.sha256 != pinned[file.name]:
+        raise SourceFormatError(
+            file.name, f"sha256 {file.sha256} is not the pinned {pinned[file.name]}: a new edition?"
+        )
 
 
 def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
     file = release.files[0]
+    _check_pin(file)
     suffix = file.path.suffix.lower()
     if suffix == ".xlsx":
         table = _read_xlsx(file.path, ctx)
@@ -331,6 +399,7 @@ def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
         table = table.append_column("_sheet", pa.nulls(n, pa.string()))
     else:
         raise SourceFormatError(file.name, f"unsupported file type '{suffix}' (xlsx, parquet or csv)")
-    good, bad = _validate(table, file.name)
+    good, match, bad = _validate(table, file.name)
     ctx.progress(table.num_rows, table.num_rows)
-    return Parsed(tables={"detainer": good}, quarantine=bad)
+    # the match table is per-release reference rows (upserts), so rows_loaded stays the number of detainers
+    return Parsed(tables={"detainer": good}, upserts={"detainer_facility_match": match}, quarantine=bad)
