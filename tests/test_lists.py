@@ -213,7 +213,12 @@ def test_the_ap_partial_copy_is_never_a_release_of_the_dhs_list(tmp_path):
 
 def test_dhs_whole_list_from_the_pdf(con, resolver):
     [result] = _real(con, resolver, dhs_2025_list, "dhs_2025_list")
-    assert (result.version, _count(con, "SELECT count(*) FROM list_membership")) == ("2025-05-29", 605)
+    assert (result.version, result.rows_loaded, result.rows_quarantined) == ("2025-05-29", 605, 1)
+    assert _count(con, "SELECT count(*) FROM list_membership") == 605
+    # The release is the PDF alone (never the AP partial copy), recorded as a derived, complete copy.
+    release = con.execute("SELECT r.kind, r.coverage, f.file_name FROM release r JOIN release_file f "
+                          "USING (release_id) WHERE source_id = 'dhs_2025_list'").fetchall()  # fmt: skip
+    assert release == [("derived", "complete", Path(DHS_PDF).name)]
     assert _categories(con, "dhs_2025") == [("city", 200), ("county", 391), ("state", 14)]
     assert _count(con, "SELECT count(DISTINCT state_as_printed) FROM list_membership") == 36  # 35 states + DC
     # 'Nicollet County' ends page 1 and starts page 2: one entry, the repeat quarantined as a print artefact.
@@ -281,7 +286,9 @@ def test_ap_partial_copy_agrees_with_the_pdf_on_its_75_items():
 
 def test_doj_2025_transcription(con, resolver):
     [result] = _real(con, resolver, doj_2025_list, "doj_2025_list")
-    assert (result.version, result.rows_quarantined) == ("2025-08-05", 0)
+    assert (result.version, result.rows_loaded, result.rows_quarantined) == ("2025-08-05", 35, 0)
+    kinds = con.execute("SELECT kind, coverage FROM release WHERE source_id = 'doj_2025_list'").fetchall()
+    assert kinds == [("transcription", "complete")]
     assert _categories(con, "doj_2025") == [("city", 18), ("county", 4), ("state", 13)]
     assert _accepted_rate(con, "doj_2025", "DOJ 2025, real registry") == 1.0  # 35 / 35
     counties = con.execute("SELECT as_printed, state_as_printed, geoid FROM list_membership WHERE category = "
@@ -299,8 +306,10 @@ def test_doj_2025_transcription(con, resolver):
 
 def test_doj_1373_letters_three_editions(con, resolver):
     results = _real(con, resolver, doj_letters_2017_2018, "doj_letters_2017_2018")
-    assert [(r.version, r.rows_quarantined) for r in results] == [
-        ("2017-04-21", 0), ("2017-11-15", 0), ("2018-01-24", 0)]  # fmt: skip
+    assert [(r.version, r.rows_loaded, r.rows_quarantined) for r in results] == [
+        ("2017-04-21", 9, 0), ("2017-11-15", 29, 0), ("2018-01-24", 23, 0)]  # fmt: skip
+    kinds = con.execute("SELECT DISTINCT kind, coverage FROM release WHERE source_id = 'doj_letters_2017_2018'")
+    assert kinds.fetchall() == [("transcription", "complete")]
     per_edition = con.execute(
         "SELECT edition, count(*), count(*) FILTER (resolution_status = 'accepted'), bool_and(edition_stands_alone) "
         "FROM list_membership GROUP BY 1 ORDER BY 1"

@@ -324,8 +324,12 @@ def parse_list(release: ReleaseFiles, ctx: ParseContext, info: ListInfo, entries
                      "resolved_as": resolved_as if f.changes_resolution else None,
                      "file_name": file.name, "row_number": entry.row_number} for f in flags]  # fmt: skip
     return Parsed(
-        tables={"list_membership": _table(rows, MEMBERSHIP_FIELDS), "list_entry_flag": pa.Table.from_pylist(flagged)},
-        upserts={"designation_list": pa.Table.from_pylist([_listing(info)])},
+        tables={"list_membership": _table(rows, MEMBERSHIP_FIELDS)},
+        # Flags are reference rows (keyed by release, file, row, flag): rows_loaded counts list entries only.
+        upserts={
+            "designation_list": pa.Table.from_pylist([_listing(info)]),
+            "list_entry_flag": pa.Table.from_pylist(flagged),
+        },
         quarantine=bad,
     )
 

@@ -22,9 +22,10 @@ CREATE TABLE list_entry_flag (
     resolved_as      VARCHAR,
     release_id       VARCHAR NOT NULL,
     file_name        VARCHAR NOT NULL,
-    row_number       BIGINT
+    row_number       BIGINT NOT NULL,
+    PRIMARY KEY (release_id, file_name, row_number, flag)
 );
-COMMENT ON TABLE list_entry_flag IS 'An oddity of one list entry, kept as printed and flagged rather than fixed silently (a phrase printed as a name, a swapped heading, a single-source row).';
+COMMENT ON TABLE list_entry_flag IS 'An oddity of one list entry, kept as printed and flagged rather than fixed silently (a phrase printed as a name, a swapped heading, a single-source row). Written as reference rows, so a release''s rows_loaded counts list entries only.';
 COMMENT ON COLUMN list_entry_flag.list_id IS 'The list (designation_list.list_id).';
 COMMENT ON COLUMN list_entry_flag.edition IS 'The edition of the list the flagged entry is printed in.';
 COMMENT ON COLUMN list_entry_flag.as_printed IS 'The entry as printed (list_membership.as_printed).';
