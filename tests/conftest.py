@@ -81,40 +81,32 @@ def resolver(registry_template):
 
 
 @pytest.fixture(scope="session")
-def full_store(registry_template, tmp_path_factory) -> Path:
-    """A store filled by every connector from format-exact fixtures, plus detainer records for two facilities
-    (Westchester and Cook County jails) linked to their counties: what the interfaces are tested on."""
+def full_store(real_store, tmp_path_factory) -> Path:
+    """The whole real mirror, plus generated fixtures in the exact formats of the sources that cannot be
+    mirrored (the 2017 DDOR PDF, DOJ grant tables, the OIG memo's table): what the interfaces are tested on."""
     from fixtures.ddor_fixture import write_issue
-    from fixtures.detainer_fixture import write_parquet
-    from fixtures.lists_fixture import write_all_lists
-    from fixtures.sources_fixture import write_all
+    from fixtures.lists_fixture import write_oig
+    from fixtures.sources_fixture import write_jag_allocations, write_ojp_awards
 
-    from sanctuarywatch.analysis.summaries import refresh_summaries
+    from sanctuarywatch.pipeline.ingest_all import ingest_sources
     from sanctuarywatch.sources import connectors
-    from sanctuarywatch.sources.base import Finder, ParseContext
+    from sanctuarywatch.sources.base import Finder
     from sanctuarywatch.store.db import connect
-    from sanctuarywatch.store.ingest import ingest_source
-    from sanctuarywatch.store.registry import build_resolver
 
     root = tmp_path_factory.mktemp("full")
     mirror = root / "mirror"
-    write_all(mirror)
-    write_all_lists(mirror)
+    mirror.mkdir()
     write_issue(mirror / "ddor2017_01-28to02-03.pdf", 1)
-    write_parquet(mirror / "ice_detainers_2025-01-15.parquet", 400)
+    write_ojp_awards(mirror / "doj" / "ojp_awards_2025-09-30.csv")
+    write_jag_allocations(mirror / "doj" / "FY2024_JAG_Allocations.xlsx")
+    write_oig(mirror / "lists" / "doj_oig_2016_jurisdictions.csv")
     path = root / "store.duckdb"
-    shutil.copy(registry_template, path)
+    shutil.copy(real_store, path)
     con = connect(path)
-    con.execute(
-        "INSERT INTO ice_facility (facility_code, name, state_abbr, geoid, resolution_status, release_id, file_name) "
-        "VALUES ('WESTCNY', 'Westchester County Jail', 'NY', '36119', 'accepted', 'fixture', 'fixture'), "
-        "('COOKCIL', 'Cook County Jail', 'IL', '17031', 'accepted', 'fixture', 'fixture')"
-    )
-    finder = Finder(mirror, root / "cache", offline=True)
-    for sid, module in connectors().items():
-        if sid != "census_geography":
-            ingest_source(con, module, finder, ParseContext(resolver=build_resolver(con)))
-    refresh_summaries(con)
+    known = connectors()
+    outcomes = ingest_sources(con, [known[s] for s in ("ddor_2017", "doj_oig_2016", "doj_grants")],
+                              Finder(mirror, root / "cache", offline=True))  # fmt: skip
+    assert [o.status for o in outcomes] == ["loaded"] * 3, outcomes
     con.execute("CHECKPOINT")
     con.close()
     return path

@@ -35,13 +35,28 @@ def test_search_resolves_and_returns_csv(client):
 
 
 def test_profile_and_one_jurisdiction(client):
-    one = client.get("/api/jurisdictions/36119").json()
-    assert one["name"] == "Westchester County"
-    profile = client.get("/api/jurisdictions/36119/profile").json()
-    assert profile["detainers"]["total"] > 0 and profile["lists"]
-    assert any(s["source_id"] == "dhs_2025_list" for s in profile["sources"])
-    earlier = client.get("/api/jurisdictions/36119/profile", params={"as_of": "2020-01-01"}).json()
-    assert earlier["lists"] == [] and earlier["detainers"]["total"] == 0
+    one = client.get("/api/jurisdictions/42101").json()
+    assert one["name"] == "Philadelphia County"
+    profile = client.get("/api/jurisdictions/42101/profile").json()
+    # The real Pennsylvania records (pa_detainers.csv): Philadelphia's jails, 2007-10 to 2015-07.
+    assert (profile["detainers"]["total"], profile["detainers"]["declined"]) == (4760, 193)
+    by_year = {y["year"]: (y["total"], y["declined"]) for y in profile["detainers"]["by_year"]}
+    assert by_year["2013"] == (522, 16) and by_year["2014"] == (358, 148)
+    assert profile["detainers"]["coverage"]["status"] == "covered"
+    assert "partial coverage" in profile["detainers"]["coverage"]["caveats"][0]
+    # doj_oig_2016 is the generated fixture of a table that cannot be mirrored; the others are real.
+    assert {x["list_id"] for x in profile["lists"]} == {"doj_1373_letters", "dhs_2025", "doj_2025", "doj_oig_2016"}
+    assert any(s["source_id"] == "ice_detainers" and s["coverage"] == "partial" for s in profile["sources"])
+    earlier = client.get("/api/jurisdictions/42101/profile", params={"as_of": "2010-01-01"}).json()
+    assert earlier["lists"] == [] and earlier["detainers"]["total"] == 1558
+
+
+def test_a_source_that_does_not_cover_a_place_is_null_not_zero(client):
+    westchester = client.get("/api/jurisdictions/36119/profile").json()
+    detainers = westchester["detainers"]
+    assert detainers["total"] is None and detainers["declined"] is None and detainers["by_year"] == []
+    assert detainers["coverage"]["status"] == "not_covered" and detainers["coverage"]["covered_states"] == ["PA"]
+    assert "unknown, not zero" in detainers["coverage"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -97,11 +112,12 @@ def test_api_is_read_only(client):
 
 def test_lists_and_members_with_pagination_and_accept_csv(client):
     lists = {x["list_id"]: x for x in client.get("/api/lists").json()["items"]}
-    assert {"doj_2025", "dhs_2025", "doj_oig_2016"} <= set(lists) and lists["doj_2025"]["entries"] == 33
+    assert {"doj_2025", "dhs_2025", "doj_1373_letters", "doj_oig_2016"} <= set(lists)
+    assert (lists["doj_2025"]["entries"], lists["dhs_2025"]["entries"]) == (35, 605)
     first = client.get("/api/lists/doj_2025/members", params={"limit": 20}).json()
-    assert first["total"] == 33 and len(first["items"]) == 20 and "offset=20" in first["next"]
+    assert first["total"] == 35 and len(first["items"]) == 20 and "offset=20" in first["next"]
     second = client.get(first["next"]).json()
-    assert len(second["items"]) == 13 and second["next"] is None
+    assert len(second["items"]) == 15 and second["next"] is None
     as_csv = client.get("/api/lists/doj_oig_2016/members", headers={"Accept": "text/csv"})
     assert as_csv.headers["content-type"].startswith("text/csv") and as_csv.text.count("\n") == 11
     assert client.get("/api/lists/no_such_list/members").status_code == 404

@@ -36,13 +36,21 @@ def test_home_lists_the_most_listed_jurisdictions_without_script(client):
 
 
 def test_profile_page_carries_every_section_as_html(client):
-    html = client.get("/jurisdictions/36119/").text
-    assert "GEOID <strong>36119</strong>" in html
+    html = client.get("/jurisdictions/42101/").text
+    assert "GEOID <strong>42101</strong>" in html
     for heading in ("Timeline of designations", "Lists", "287(g) agreements", "Detainers", "DOJ grants",
                     "Litigation", "Sources"):  # fmt: skip
         assert f">{heading}" in html, heading
-    assert "Detainers by year" in html and 'id="detainer-spec"' in html
-    assert "DHS sanctuary jurisdictions list" in html
+    assert "4,760 detainers recorded" in html and "193 identified as declined" in html
+    assert "Detainers by year" in html and 'id="detainer-spec"' in html and "<td>2014</td><td>358</td>" in html
+    assert "DHS sanctuary jurisdictions list (May 2025, withdrawn)" in html
+    assert "Caveat: ICE detainer records: partial coverage" in html  # the PA file's coverage, beside its figures
+
+
+def test_profile_says_not_covered_instead_of_zero(client):
+    html = client.get("/jurisdictions/36119/").text
+    assert "Not covered: The loaded detainer records cover facilities in PA" in html
+    assert "0 detainers" not in html and "Detainers by year" not in html
 
 
 def test_search_redirects_an_accepted_name_and_lists_candidates_otherwise(client):

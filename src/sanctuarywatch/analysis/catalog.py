@@ -45,7 +45,8 @@ def sources_and_releases(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
     return _rows(
         con,
         """SELECT s.source_id, s.title, s.publisher, s.url, s.licence, r.release_id, r.version, r.content_sha256,
-                  r.origin, r.retrieved_at, r.ingested_at, r.rows_loaded, r.rows_quarantined
+                  r.origin, r.retrieved_at, r.ingested_at, r.rows_loaded, r.rows_quarantined, r.kind, r.coverage,
+                  r.coverage_note
            FROM release r JOIN source s USING (source_id) ORDER BY s.source_id, r.version""",
     )
 
@@ -102,17 +103,31 @@ def page_geoids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows if r[0] in known]
 
 
-def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Headline counts for the home page."""
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Headline counts for the home page; a figure whose sources are not loaded is None (shown as 'not loaded')."""
+    from sanctuarywatch.analysis.coverage import section_coverage, source_states
+
+    states = source_states(con)
+    loaded = {section: section_coverage(con, section, states)["status"] == "loaded"
+              for section in ("lists", "agreements_287g", "detainers", "litigation")}  # fmt: skip
     row = con.execute(
         """SELECT (SELECT count(DISTINCT list_id) FROM list_membership),
                   (SELECT count(DISTINCT geoid) FROM list_membership WHERE geoid IS NOT NULL),
                   (SELECT count(*) FROM agreement_287g WHERE sheet_date = (SELECT max(sheet_date) FROM agreement_287g)),
+                  (SELECT max(sheet_date) FROM agreement_287g),
                   (SELECT count(*) FROM detainer), (SELECT count(*) FROM litigation_case),
                   (SELECT count(*) FROM release)"""
     ).fetchone()
-    keys = ("lists", "listed_jurisdictions", "agreements_287g", "detainers", "cases", "releases")
-    return dict(zip(keys, row, strict=True))
+    return {
+        "lists": row[0] if loaded["lists"] else None,
+        "listed_jurisdictions": row[1] if loaded["lists"] else None,
+        "agreements_287g": row[2] if loaded["agreements_287g"] else None,
+        "latest_287g_sheet": row[3],
+        "detainers": row[4] if loaded["detainers"] else None,
+        "detainer_caveats": section_coverage(con, "detainers", states)["caveats"],
+        "cases": row[5] if loaded["litigation"] else None,
+        "releases": row[6],
+    }
 
 
 def designation_lists(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

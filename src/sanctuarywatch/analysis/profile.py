@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from sanctuarywatch.analysis.coverage import detainer_coverage, section_coverage, source_states
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
 
@@ -28,7 +29,8 @@ def _identity(con: duckdb.DuckDBPyConnection, geoid: str) -> dict[str, Any]:
     found = _rows(
         con,
         """SELECT j.geoid, j.name, j.level, j.lsad, j.state_abbr, j.state_fips, j.population, j.population_year,
-                  j.consolidated_with, s.name AS state_name, j.release_id, j.file_name, j.row_number
+                  j.population_source, j.consolidated_with, s.name AS state_name, j.release_id, j.file_name,
+                  j.row_number
            FROM jurisdiction j LEFT JOIN jurisdiction s ON s.geoid = j.state_fips AND s.level = 'state'
            WHERE j.geoid = ?""",
         [geoid],
@@ -135,7 +137,13 @@ def _detainer_scope(con: duckdb.DuckDBPyConnection, identity: dict, ids: list[st
     return ids
 
 
-def _detainers(con: duckdb.DuckDBPyConnection, scope: list[str], as_of: date) -> dict[str, Any]:
+def _detainers(con: duckdb.DuckDBPyConnection, scope: list[str], as_of: date, states: dict) -> dict[str, Any]:
+    """Detainers by month and year for the counties whose jails serve this jurisdiction; null (not zero) when
+    no detainer source is loaded or the loaded records do not cover these counties on this date."""
+    coverage = detainer_coverage(con, scope, as_of, states)
+    if coverage["status"] != "covered":
+        return {"scope_geoids": scope, "by_month": [], "by_year": [], "total": None, "declined": None,
+                "coverage": coverage}  # fmt: skip
     by_month = _rows(
         con,
         """SELECT strftime(month, '%Y-%m') AS month, sum(detainers)::BIGINT AS total, sum(declined)::BIGINT AS declined
@@ -154,10 +162,14 @@ def _detainers(con: duckdb.DuckDBPyConnection, scope: list[str], as_of: date) ->
         "by_year": [{"year": y, **v} for y, v in sorted(by_year.items())],
         "total": sum(r["total"] for r in by_month),
         "declined": sum(r["declined"] for r in by_month),
+        "coverage": coverage,
     }
 
 
-def _grants(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> dict[str, Any]:
+def _grants(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date, states: dict) -> dict[str, Any]:
+    coverage = section_coverage(con, "grants", states)
+    if coverage["status"] == "not_loaded":
+        return {"rows": [], "total": None, "coverage": coverage}
     rows = _rows(
         con,
         """SELECT program, fiscal_year, sum(amount) AS amount, count(*) AS awards,
@@ -166,7 +178,7 @@ def _grants(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> dict
            GROUP BY program, fiscal_year ORDER BY fiscal_year, program""",
         [ids, as_of.year],
     )
-    return {"rows": rows, "total": sum((r["amount"] for r in rows), start=0)}
+    return {"rows": rows, "total": sum((r["amount"] for r in rows), start=0), "coverage": coverage}
 
 
 def _litigation(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> list[dict]:
@@ -183,7 +195,8 @@ def _fact_releases(con: duckdb.DuckDBPyConnection, ids: list[str], scope: list[s
     """Releases behind the aggregated sections: grant awards, and the facilities (and detainer files) of the jails."""
     rows = con.execute(
         """SELECT DISTINCT release_id FROM grant_award WHERE geoid IN (SELECT unnest($1))
-           UNION SELECT DISTINCT release_id FROM ice_facility WHERE geoid IN (SELECT unnest($2))""",
+           UNION SELECT DISTINCT release_id FROM ice_facility WHERE geoid IN (SELECT unnest($2))
+           UNION SELECT DISTINCT release_id FROM detainer WHERE geoid IN (SELECT unnest($2))""",
         [ids, scope],
     ).fetchall()
     return {r[0] for r in rows}
@@ -194,7 +207,8 @@ def _sources(con: duckdb.DuckDBPyConnection, release_ids: set[str]) -> list[dict
         return []
     return _rows(
         con,
-        """SELECT r.release_id, r.source_id, s.title, s.publisher, s.url, r.version, r.content_sha256, r.retrieved_at
+        """SELECT r.release_id, r.source_id, s.title, s.publisher, s.url, r.version, r.content_sha256, r.retrieved_at,
+                  r.kind, r.coverage, r.coverage_note
            FROM release r JOIN source s USING (source_id) WHERE r.release_id IN (SELECT unnest(?))
            ORDER BY s.title, r.version""",
         [sorted(release_ids)],
@@ -207,8 +221,10 @@ def jurisdiction_profile(con: duckdb.DuckDBPyConnection, geoid: str, as_of: date
     identity = _identity(con, geoid)
     ids = related_geoids(con, geoid)
     parents, children = _relations(con, geoid)
+    states = source_states(con)
     profile: dict[str, Any] = {
-        **{k: identity[k] for k in ("geoid", "name", "level", "lsad", "state_abbr", "state_name", "population")},
+        **{k: identity[k] for k in ("geoid", "name", "level", "lsad", "state_abbr", "state_name", "population",
+                                    "population_year", "population_source")},  # fmt: skip
         "as_of": when,
         "consolidated_with": identity["consolidated_with"],
         "aliases": _aliases(con, ids),
@@ -217,9 +233,13 @@ def jurisdiction_profile(con: duckdb.DuckDBPyConnection, geoid: str, as_of: date
         "lists": _lists(con, ids, when),
         "policies": _policies(con, ids, when),
         "agreements_287g": agreements_287g(con, ids, when),
-        "detainers": _detainers(con, _detainer_scope(con, identity, ids), when),
-        "grants": _grants(con, ids, when),
+        "detainers": _detainers(con, _detainer_scope(con, identity, ids), when, states),
+        "grants": _grants(con, ids, when, states),
         "litigation": _litigation(con, ids, when),
+        "coverage": {
+            section: section_coverage(con, section, states)
+            for section in ("lists", "policies", "agreements_287g", "litigation", "unauthorized_population")
+        },
     }
     used = {identity["release_id"]}
     for section in ("lists", "policies", "agreements_287g"):

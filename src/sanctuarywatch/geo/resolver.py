@@ -129,8 +129,14 @@ def load_packaged_aliases() -> list[Alias]:
 class Resolver:
     """Built once from the registry (and aliases); ``resolve`` is then a few dictionary look-ups."""
 
-    def __init__(self, entries: Iterable[RegistryEntry], aliases: Iterable[Alias] = ()):
+    def __init__(
+        self,
+        entries: Iterable[RegistryEntry],
+        aliases: Iterable[Alias] = (),
+        place_counties: dict[str, tuple[str, ...]] | None = None,
+    ):
         self.states = state_table()
+        self._place_counties = place_counties or {}
         self.entries: dict[str, RegistryEntry] = {}
         self._by_key: dict[str, list[RegistryEntry]] = defaultdict(list)
         self._by_state_keys: dict[str, list[str]] = defaultdict(list)
@@ -153,6 +159,13 @@ class Resolver:
     def add_alias(self, alias: Alias) -> None:
         if alias.geoid in self.entries:
             self._aliases[(clean(alias.alias), alias.state_abbr or None)] = alias
+
+    def counties_of(self, place_geoid: str) -> tuple[str, ...]:
+        """The counties a place lies in (Census place-county relation), or the county it is one government with."""
+        entry = self.entries.get(place_geoid)
+        if entry and entry.consolidated_with:
+            return (entry.consolidated_with,)
+        return self._place_counties.get(place_geoid, ())
 
     def canonical(self, geoid: str) -> str:
         """The one id for a consolidated city-county: the county row."""

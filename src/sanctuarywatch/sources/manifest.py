@@ -73,6 +73,7 @@ def release_coverage(entries: list[ManifestEntry | None]) -> tuple[str | None, s
     notes = []
     for e in known:
         if e.coverage == "partial" or e.kind != "original":
-            text = f"{e.path}: {e.kind}, {e.coverage}" + (f" ({e.note})" if e.note else "")
-            notes.append(text)
+            text = f"{e.path.rsplit('/', 1)[-1]} ({e.publisher})" + (f": {e.note}" if e.note else "")
+            if text not in notes:
+                notes.append(text)
     return kind, coverage, "; ".join(notes) or None

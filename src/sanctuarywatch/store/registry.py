@@ -34,7 +34,11 @@ def build_resolver(con: duckdb.DuckDBPyConnection) -> Resolver:
         raise SanctuaryWatchError(
             f"The jurisdiction registry is empty. Run: sanctuarywatch ingest {CENSUS.source_id} (or ingest all)."
         )
-    return Resolver(entries, load_packaged_aliases() + stored_aliases(con))
+    relations = con.execute(
+        "SELECT child_geoid, list(parent_geoid ORDER BY parent_geoid) FROM jurisdiction_relation "
+        "WHERE relation = 'in_county' GROUP BY child_geoid"
+    ).fetchall()
+    return Resolver(entries, load_packaged_aliases() + stored_aliases(con), {p: tuple(c) for p, c in relations})
 
 
 def registry_counts(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
