@@ -37,6 +37,7 @@ from sanctuarywatch.store.ingest import ingest_source
 
 N = 120
 NAME = "ice_detainers_2025-06-30"
+TEST_DATA_BAD = Path(__file__).resolve().parent / "data" / "bad"
 KEPT = ("prepare_date, facility_state, facility_aor, facility_name, facility_code, facility_city, detainer_type, "
         "criminality, lift_reason, citizenship_country, case_status, anonymized_id")  # fmt: skip
 
@@ -310,3 +311,17 @@ def test_real_pa_report_and_profile_use_the_records(pa_store):
     detainers = jurisdiction_profile(con, "42101")["detainers"]
     assert detainers["total"] == 4_760 and detainers["declined"] == 193
     assert {y["year"]: y["total"] for y in detainers["by_year"]}["2014"] == 358
+
+
+def test_npr_layout_bad_rows_quarantined_and_unknown_facility_kept_unresolved(con, tmp_path):
+    shutil.copy(TEST_DATA_BAD / "ice_detainers__npr_bad_rows.csv", tmp_path / "pa_detainers_bad.csv")
+    [result] = _ingest(con, tmp_path)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    assert con.execute("SELECT row_number, field, value, reason FROM quarantine ORDER BY 1").fetchall() == [
+        (2, "Facility State", "PENNSILVANIA", "unknown state abbreviation"),
+        (3, "Detainer Prepare Date", "2012-02-30 00:00:00", "not a date (expected YYYY-MM-DD or M/D/YYYY)"),
+    ]
+    assert con.execute("SELECT facility_state, geoid, lift_reason FROM detainer").fetchall() == [
+        ("PA", None, "Detainer Declined by LEA")]  # fmt: skip
+    assert con.execute("SELECT facility_name, detainers, geoid, resolution_status FROM detainer_facility_match"
+                       ).fetchall() == [("UNKNOWN HOLD ROOM", 1, None, "unresolved")]  # fmt: skip
