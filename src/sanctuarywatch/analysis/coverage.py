@@ -122,3 +122,30 @@ def detainer_coverage(
                            "this jurisdiction on this date: figures are unknown, not zero."}  # fmt: skip
     return {**base, "status": "covered", "covered_states": covered_states, "period": period,
             "message": f"Detainer records cover facilities in {', '.join(covered_states)}, {period}."}  # fmt: skip
+
+
+def report_coverage(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, published: bool, states: dict | None = None
+) -> dict[str, Any]:
+    """Whether a declined-detainer report for start..end rests on data: ICE's own table for a published week,
+    or detainer records whose prepare dates reach into the range; otherwise the count is unknown, not zero."""
+    base = section_coverage(con, "detainers", states)
+    if published:
+        return {**base, "status": "covered", "message": "ICE's own table for this week (2017 DDOR)."}
+    if base["status"] == "not_loaded":
+        return {**base, "message": "Neither ICE's 2017 reports nor detainer records are loaded: the number of "
+                                   "declined detainers is unknown, not zero."}  # fmt: skip
+    first, last, held = con.execute(
+        "SELECT min(prepare_date), max(prepare_date), list(DISTINCT facility_state ORDER BY facility_state) "
+        "FROM detainer"
+    ).fetchone()
+    ddor_loaded = "ddor_2017" not in base["missing_sources"]
+    if first is None or end < first or start > last:
+        held_text = f"facilities in {', '.join(held or [])}, {first} to {last}" if first else "no dated record"
+        why = "ICE published no report for this week" if ddor_loaded else "ICE's 2017 reports are not loaded"
+        return {**base, "status": "not_covered",
+                "message": f"{why}, and the loaded detainer records ({held_text}) do not reach this range: "
+                           "the number of declined detainers is unknown, not zero."}  # fmt: skip
+    return {**base, "status": "covered", "covered_states": held, "period": f"{first} to {last}",
+            "message": f"Rebuilt from detainer records of facilities in {', '.join(held or [])} ({first} to {last}); "
+                       "jurisdictions elsewhere are not covered."}  # fmt: skip

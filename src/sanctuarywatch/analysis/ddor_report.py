@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from sanctuarywatch.analysis.coverage import report_coverage
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.analysis.summaries import DECLINED_SQL, DETAINER_GEOID_SQL, FACILITY_JOIN_SQL
 from sanctuarywatch.errors import InputError
@@ -34,6 +35,11 @@ class DeclinedDetainerReport:
     unresolved: list[dict[str, Any]]
     differences: dict[str, list[dict[str, Any]]] | None = None
     notes: list[str] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def covered(self) -> bool:
+        return self.coverage.get("status", "covered") == "covered"
 
     @property
     def jurisdiction_count(self) -> int:
@@ -44,8 +50,9 @@ class DeclinedDetainerReport:
             "week_start": self.week_start,
             "week_end": self.week_end,
             "basis": self.basis,
-            "declined_detainers": len(self.rows),
-            "jurisdictions": self.jurisdiction_count,
+            "declined_detainers": len(self.rows) if self.covered else None,
+            "jurisdictions": self.jurisdiction_count if self.covered else None,
+            "coverage": self.coverage,
             "rows": self.rows,
             "policy_jurisdictions": self.policy_jurisdictions,
             "top_jurisdictions": self.top_jurisdictions,
@@ -168,7 +175,11 @@ def declined_detainer_report(
             "Rebuilt from detainer records: declined = lift reason says the agency declined or did not "
             "honor the detainer; the prepare date stands in for the declined date."
         )
+    coverage = report_coverage(con, week_start, end, published=bool(published))
+    if coverage["status"] != "covered":
+        notes.insert(0, coverage["message"])
     return DeclinedDetainerReport(
+        coverage=coverage,
         week_start=week_start,
         week_end=end,
         basis=basis,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from sanctuarywatch.cli.app import DbOption, app, console, settings
@@ -231,6 +232,8 @@ def declined_detainers(
     if fmt == "json":
         text = to_json(report.to_dict())
     elif fmt == "csv":
+        if not report.covered:  # a header with no rows would read as zero declined detainers
+            raise InputError(f"No CSV for {report.week_start}..{report.week_end}: {report.coverage['message']}")
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -242,27 +245,41 @@ def declined_detainers(
         text = render_report_html(report.to_dict())
     if out:
         out.write_text(text, encoding="utf-8")
-        console.print(f"Wrote {out} ({len(report.rows)} declined detainers).")
+        what = f"{len(report.rows)} declined detainers" if report.covered else report.coverage["status"]
+        console.print(f"Wrote {out} ({what.replace('_', ' ')}).")
     else:
         typer.echo(text, nl=not text.endswith("\n"))
 
 
 def _print_report(report) -> None:
+    if not report.covered:
+        console.print(
+            f"[bold]Declined detainers {report.week_start} to {report.week_end}[/]: "
+            f"[yellow]{'not loaded' if report.coverage['status'] == 'not_loaded' else 'not covered'}[/] — "
+            f"{escape(report.coverage['message'])}"
+        )
+        return
     console.print(
         f"[bold]Declined detainers {report.week_start} to {report.week_end}[/]  basis: {report.basis}  "
         f"rows: {len(report.rows)}  jurisdictions: {report.jurisdiction_count}  "
         f"unresolved: {len(report.unresolved)}"
     )
+    console.print(f"[dim]{escape(report.coverage['message'])}[/]")
+    for text in report.coverage.get("caveats", []):
+        console.print(f"[yellow]Caveat:[/] {escape(text)}")
     _section(
         "Top jurisdictions by declined detainers (counts under 5 suppressed)",
         ["jurisdiction", "state", "geoid", "declined"],
         [[t["jurisdiction"], t["state_abbr"], t["geoid"] or "", str(t["declined"])] for t in report.top_jurisdictions],
     )
-    _section(
-        f"Jurisdictions with non-cooperation policies ({len(report.policy_jurisdictions)})",
-        ["jurisdiction", "state", "geoid"],
-        [[p["jurisdiction"], p["state_abbr"], p["geoid"] or "unresolved"] for p in report.policy_jurisdictions],
-    )
+    if "ddor_2017" in report.coverage.get("missing_sources", []):
+        console.print("Jurisdictions with non-cooperation policies: [yellow]not loaded[/] (ICE's 2017 reports)")
+    else:
+        _section(
+            f"Jurisdictions with non-cooperation policies ({len(report.policy_jurisdictions)})",
+            ["jurisdiction", "state", "geoid"],
+            [[p["jurisdiction"], p["state_abbr"], p["geoid"] or "unresolved"] for p in report.policy_jurisdictions],
+        )
     _section(
         "Rows not resolved to a jurisdiction",
         ["as printed", "state", "source row"],

@@ -40,9 +40,12 @@ _AGENCY_LEVEL = {
     "state_agency": "state",
     "ice_facility": None,
 }
-_AGENCY_WORDS = (
-    frozenset(w for phrase, _ in AGENCY_PHRASES for w in phrase.split()) | frozenset(AREA_WORDS)
-) - {"of", "the", "and", "s"}  # 'City of New York' names a city, not a state after an agency word
+_AGENCY_WORDS = (frozenset(w for phrase, _ in AGENCY_PHRASES for w in phrase.split()) | frozenset(AREA_WORDS)) - {
+    "of",
+    "the",
+    "and",
+    "s",
+}  # 'City of New York' names a city, not a state after an agency word
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,7 @@ class RegistryEntry:
     state_fips: str
     state_abbr: str
     consolidated_with: str | None = None
+    former: bool = False  # a county that no longer exists (e.g. Connecticut's 8, replaced in 2022)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +156,15 @@ class Resolver:
         self._all_keys = sorted(self._by_key)
         self._state_keys = {fips: sorted(set(keys)) for fips, keys in self._by_state_keys.items()}
         self._aliases: dict[tuple[str, str | None], Alias] = {}
+        self._held: dict[tuple[str, str | None], str] = {}
         for alias in aliases:
             self.add_alias(alias)
         self._cache: dict[tuple[str, str | None, str | None], Resolution] = {}
 
     def add_alias(self, alias: Alias) -> None:
-        if alias.geoid in self.entries:
+        if not alias.geoid:  # a name that must never be accepted alone (a joint city-county agency ...)
+            self._held[(clean(alias.alias), alias.state_abbr or None)] = alias.reason
+        elif alias.geoid in self.entries:
             self._aliases[(clean(alias.alias), alias.state_abbr or None)] = alias
 
     def counties_of(self, place_geoid: str) -> tuple[str, ...]:
@@ -255,12 +262,21 @@ class Resolver:
 
     def _alias(self, q: _Query) -> list[Candidate]:
         abbr = q.state.abbr if q.state else None
-        for key in (q.full, clean(" ".join(filter(None, [q.prefix_area, q.parts_base, q.area_word])))):
+        keys = [q.full, clean(" ".join(filter(None, [q.prefix_area, q.parts_base, q.area_word])))]
+        if "city" in (q.prefix_area, q.area_word):  # 'City of Honolulu': the alias names the city's government
+            keys.append(q.parts_base)
+        for key in keys:
             alias = self._aliases.get((key, abbr)) or self._aliases.get((key, None))
-            if alias and q.level and self.entries[alias.geoid].level != q.level:
-                continue  # 'San Francisco city' asked for as a place is the place row, not the county alias
-            if alias and (q.state is None or self.entries[alias.geoid].state_abbr == q.state.abbr):
-                return [self._candidate(alias.geoid, 1.0, f"alias: {alias.reason}".strip())]
+            if not alias or (q.state is not None and self.entries[alias.geoid].state_abbr != q.state.abbr):
+                continue
+            geoid = alias.geoid
+            if q.level and self.entries[geoid].level != q.level:
+                other = self.entries[geoid].consolidated_with
+                if other and self.entries[other].level == q.level:
+                    geoid = other  # 'San Francisco city' asked for as a place is the place row of one government
+                elif q.level != "place" or self.entries[geoid].level != "county":
+                    continue  # a county alias answers a city question only where the county is the city
+            return [self._candidate(geoid, 1.0, f"alias: {alias.reason}".strip())]
         return []
 
     def _state_level(self, q: _Query) -> list[Candidate]:
@@ -330,6 +346,9 @@ class Resolver:
             score = 0.99
         if entry.lsad == "CDP":
             return min(score, CDP_CEILING), reason + "; a census-designated place (statistical, no government)"
+        if entry.former and q.agency_kind:
+            # 'Hartford Correctional Center' is a state prison: a former county runs no agency today
+            return min(score, CDP_CEILING), reason + "; a former county with no government of its own"
         preferred = _AGENCY_LEVEL.get(q.agency_kind or "")
         area_agrees = q.area_word in COUNTY_LEVEL_AREA_WORDS and entry.level == "county"
         if preferred and entry.level != preferred and not entry.consolidated_with and not area_agrees:
@@ -356,6 +375,9 @@ class Resolver:
 
     def _decide(self, text: str, q: _Query, candidates: list[Candidate]) -> Resolution:
         ranked = tuple(sorted(candidates, key=lambda c: (-c.confidence, c.geoid))[:5])
+        held = self._held.get((q.full, q.state.abbr if q.state else None)) or self._held.get((q.full, None))
+        if held:
+            q.notes.append(f"held for review: {held}")
         note = "; ".join(q.notes)
         if not ranked:
             return Resolution(text, "unresolved", (), q.agency_kind, note or "no candidate")

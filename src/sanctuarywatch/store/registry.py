@@ -10,7 +10,8 @@ from sanctuarywatch.sources.census_geography import SPEC as CENSUS
 
 def registry_entries(con: duckdb.DuckDBPyConnection) -> list[RegistryEntry]:
     rows = con.execute(
-        "SELECT geoid, level, name, lsad, state_fips, state_abbr, consolidated_with FROM jurisdiction"
+        "SELECT geoid, level, name, lsad, state_fips, state_abbr, consolidated_with, valid_to IS NOT NULL "
+        "FROM jurisdiction"
     ).fetchall()
     return [RegistryEntry(*row) for row in rows]
 
