@@ -1,0 +1,123 @@
+"""Checks on the curated local policy register (src/sanctuarywatch/sources/data/policies_local.csv).
+
+The rules are those of POLICIES_FORMAT.md; GEOIDs are checked against the real 2025 Census Gazetteer.
+"""
+
+import csv
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import real_file
+
+DATA = Path(__file__).resolve().parents[1] / "src" / "sanctuarywatch" / "sources" / "data"
+LOCAL = DATA / "policies_local.csv"
+VOCAB = DATA / "policy_vocabulary.csv"
+
+COLUMNS = [
+    "policy_id", "state", "jurisdiction", "level", "geoid", "instrument_type", "name", "citation", "change",
+    "amends", "enacted_date", "effective_date", "ended_date", "effects", "official_url", "second_url",
+    "second_source", "sources_disagree", "notes",
+]  # fmt: skip
+INSTRUMENTS = {
+    "statute", "ordinance", "resolution", "executive_order", "directive", "sheriff_policy", "court_decision",
+    "ballot_measure",
+}  # fmt: skip
+CHANGES = {"adopted", "amended", "repealed", "struck_down", "enjoined", "reinstated"}
+
+
+def _rows() -> list[dict[str, str]]:
+    with LOCAL.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == COLUMNS
+        return list(reader)
+
+
+def _gazetteer_geoids() -> dict[str, str]:
+    """GEOID -> NAME for counties and places of the real 2025 Gazetteer."""
+    out: dict[str, str] = {}
+    for rel in ("census_geography/2025_Gaz_counties_national.txt", "census_geography/2025_Gaz_place_national.txt"):
+        with real_file(rel).open(encoding="utf-8", newline="") as fh:
+            for rec in csv.DictReader(fh, delimiter="|"):
+                out[rec["GEOID"].strip()] = rec["NAME"].strip()
+    return out
+
+
+def test_row_counts_by_state_and_type():
+    rows = _rows()
+    assert len(rows) == 23
+    assert Counter(r["state"] for r in rows) == {
+        "NY": 5, "PA": 3, "WA": 3, "IL": 4, "FL": 2, "CA": 1, "CO": 1, "LA": 1, "OR": 1, "NM": 1, "MA": 1,
+    }  # fmt: skip
+    assert Counter(r["change"] for r in rows) == {"adopted": 14, "amended": 9}
+
+
+def test_ids_and_enumerations():
+    rows = _rows()
+    ids = [r["policy_id"] for r in rows]
+    assert len(ids) == len(set(ids))
+    for r in rows:
+        assert re.fullmatch(r"[a-z0-9-]+", r["policy_id"]), r["policy_id"]
+        assert r["instrument_type"] in INSTRUMENTS, r["policy_id"]
+        assert r["change"] in CHANGES, r["policy_id"]
+        assert r["level"] in {"county", "place"}, r["policy_id"]
+        for col in ("name", "citation", "second_source", "official_url", "second_url"):
+            assert r[col].strip(), (r["policy_id"], col)
+
+
+def test_geoids_exist_in_real_gazetteer_with_registry_names():
+    geo = _gazetteer_geoids()
+    for r in _rows():
+        assert len(r["geoid"]) == (5 if r["level"] == "county" else 7), r["policy_id"]
+        assert r["geoid"] in geo, r["policy_id"]
+        assert geo[r["geoid"]] == r["jurisdiction"], (r["policy_id"], geo[r["geoid"]])
+
+
+def test_effects_are_vocabulary_terms():
+    with VOCAB.open(encoding="utf-8", newline="") as fh:
+        terms = {rec["term"] for rec in csv.DictReader(fh)}
+    for r in _rows():
+        effects = [e for e in r["effects"].split(";") if e]
+        if r["change"] in {"adopted", "amended", "reinstated"}:
+            assert effects, r["policy_id"]
+        assert set(effects) <= terms, (r["policy_id"], set(effects) - terms)
+
+
+def test_dates_and_amendment_chain():
+    rows = _rows()
+    by_id = {r["policy_id"]: r for r in rows}
+    for r in rows:
+        enacted = date.fromisoformat(r["enacted_date"])
+        effective = date.fromisoformat(r["effective_date"])
+        assert enacted <= effective or r["sources_disagree"], r["policy_id"]
+        if r["ended_date"]:
+            assert date.fromisoformat(r["ended_date"]) > effective, r["policy_id"]
+        if r["change"] != "adopted":
+            assert r["amends"] in by_id, r["policy_id"]
+            assert by_id[r["amends"]]["ended_date"] == r["effective_date"], r["policy_id"]
+    # every ended row is ended by exactly one later row
+    enders = Counter(r["amends"] for r in rows if r["amends"])
+    for r in rows:
+        if r["ended_date"]:
+            assert enders[r["policy_id"]] == 1, r["policy_id"]
+
+
+def test_urls_are_real_addresses_not_searches():
+    for r in _rows():
+        for col in ("official_url", "second_url"):
+            url = r[col]
+            assert url.startswith(("https://", "http://")), (r["policy_id"], col)
+            assert "?q=" not in url and "/search?" not in url, (r["policy_id"], col)
+        assert r["official_url"] != r["second_url"], r["policy_id"]
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "ended"),
+    [("pa-philadelphia-eo-1-14", "2015-12-22"), ("pa-philadelphia-eo-2015-12-22", "2016-01-04")],
+)
+def test_philadelphia_detainer_order_sequence(policy_id, ended):
+    by_id = {r["policy_id"]: r for r in _rows()}
+    assert by_id[policy_id]["ended_date"] == ended
+    assert by_id["pa-philadelphia-eo-5-16"]["ended_date"] == ""
