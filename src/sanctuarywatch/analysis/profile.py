@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from sanctuarywatch.analysis.coverage import detainer_coverage, section_coverage, source_states
+from sanctuarywatch.analysis.policies import register_rows
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
 
@@ -100,7 +101,7 @@ def _policies(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> li
            ORDER BY report_issue""",
         [ids, as_of],
     )
-    return stated + ddor
+    return stated + ddor + register_rows(con, ids, as_of)
 
 
 def agreements_287g(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> list[dict]:

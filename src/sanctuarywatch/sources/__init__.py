@@ -11,6 +11,7 @@ from types import ModuleType
 CONNECTOR_MODULES: tuple[str, ...] = (
     "census_geography",
     "litigation",
+    "policy_register",
     "ice_facilities",
     "ddor_2017",
     "dhs_2025_list",
