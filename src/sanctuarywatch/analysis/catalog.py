@@ -51,9 +51,21 @@ def sources_and_releases(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
     )
 
 
-def map_measures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
-    """Per county GEOID: lists naming it (a state's listing counts for its counties; a withdrawn list still counts:
-    it was published) and detainers recorded."""
+def map_measures(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The county map's data: for every county, lists naming it (a state's listing counts for its counties; a
+    withdrawn list still counts: it was published), detainers recorded and declined, and 287(g) agreements in force
+    on each participating sheet's date. A measure whose source is not loaded, or does not cover a county (detainer
+    records of other states), is null there, never 0; ``measures`` says which and why."""
+    from datetime import date
+
+    from sanctuarywatch.analysis import agreements
+    from sanctuarywatch.analysis.coverage import caveat, detainer_coverage, section_coverage, source_states
+
+    states = source_states(con)
+    lists_loaded = section_coverage(con, "lists", states)["status"] == "loaded"
+    held = detainer_coverage(con, [], date.today(), states) if "ice_detainers" in states else {}
+    covered_states = held.get("covered_states") or []
+    dates, in_force = agreements.county_counts_by_sheet(con)
     rows = con.execute(
         """WITH listed AS (
                SELECT c.geoid, count(DISTINCT m.list_id) AS lists
@@ -68,10 +80,36 @@ def map_measures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
                GROUP BY c.geoid),
            held AS (SELECT geoid, sum(detainers)::BIGINT AS detainers, sum(declined)::BIGINT AS declined
                     FROM detainer_monthly WHERE geoid IS NOT NULL GROUP BY geoid)
-           SELECT coalesce(l.geoid, h.geoid), coalesce(l.lists, 0), coalesce(h.detainers, 0), coalesce(h.declined, 0)
-           FROM listed l FULL OUTER JOIN held h USING (geoid)"""
+           SELECT c.geoid, c.state_abbr IN (SELECT unnest(?::VARCHAR[])) AS covered, coalesce(l.lists, 0),
+                  coalesce(h.detainers, 0), coalesce(h.declined, 0)
+           FROM jurisdiction c LEFT JOIN listed l USING (geoid) LEFT JOIN held h USING (geoid)
+           WHERE c.level = 'county' ORDER BY c.geoid""",
+        [covered_states],
     ).fetchall()
-    return {g: {"lists": n, "detainers": d, "declined": x} for g, n, d, x in rows}
+    counties = {
+        g: {"lists": n if lists_loaded else None, "detainers": d if covered else None,
+            "declined": x if covered else None, "agreements_287g": in_force.get(g) if dates else None}
+        for g, covered, n, d, x in rows
+    }  # fmt: skip
+    detainer_note = (
+        f"Detainer records cover facilities in {', '.join(covered_states)}, {held.get('period')}; other counties: "
+        "not covered (unknown, not zero)."
+        if covered_states else "No detainer records are loaded: unknown, not zero."
+    )  # fmt: skip
+    return {
+        "measures": {
+            "lists": {"status": "loaded" if lists_loaded else "not_loaded", "note": None},
+            "detainers": {"status": "loaded" if covered_states else "not_loaded", "covered_states": covered_states,
+                          "period": held.get("period"), "caveat": caveat(states.get("ice_detainers")),
+                          "note": detainer_note},
+            "agreements_287g": {"status": "loaded" if dates else "not_loaded", "sheet_dates": dates,
+                                "caveat": caveat(states.get("ice_287g")),
+                                "note": "Agreements (agency x support type) on ICE's participating-agencies sheet in "
+                                        "force on the date; a city's agreement counts for its county; state agencies "
+                                        "are not shown on the map."},
+        },
+        "counties": counties,
+    }  # fmt: skip
 
 
 def top_listed(con: duckdb.DuckDBPyConnection, limit: int = 25) -> list[dict[str, Any]]:

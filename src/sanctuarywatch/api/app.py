@@ -21,7 +21,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from sanctuarywatch.analysis import catalog
+from sanctuarywatch.analysis import agreements, catalog
 from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 from sanctuarywatch.analysis.exposure import grant_exposure, load_scenarios
 from sanctuarywatch.analysis.litigation import cases
@@ -35,6 +35,21 @@ from sanctuarywatch.web import pages
 GEOID = Annotated[str, PathParam(pattern=r"^\d{2}(\d{3}|\d{5})?$", description="Census GEOID: 2, 5 or 7 digits.")]
 AS_OF = Annotated[date | None, Query(description="Answer as of this date (YYYY-MM-DD).")]
 FORMAT = Annotated[str, Query(pattern="^(json|csv)$", description="json (default) or csv.")]
+ON_DATE = Annotated[
+    str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD, from 2000-01-01 to 2100-12-31.")
+]
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _day(text: str) -> date:
+    """A YYYY-MM-DD day within FIRST_DAY..LAST_DAY, or InputError (422)."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"'{text}' is not a day: give YYYY-MM-DD.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError(f"{day} is out of range: give a day from {FIRST_DAY} to {LAST_DAY}.")
+    return day
 
 
 def _csv(rows: list[dict[str, Any]], name: str) -> Response:
@@ -196,9 +211,13 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
         week: Annotated[date, Query(description="First day (YYYY-MM-DD).")],
         to: Annotated[date | None, Query(description="Last day (default: week + 6 days).")] = None,
         format: FORMAT = "json",
+        part: Annotated[str, Query(pattern="^(rows|flags)$", description="CSV: rows or flags (audit flags).")] = "rows",
     ) -> Response:
         with cursor() as cur:
             report = declined_detainer_report(cur, week, to).to_dict()
+        if format == "csv" and part == "flags":
+            flags = [{**f, "evidence": pages.to_json(f["evidence"])} for f in (report["audit"] or {}).get("flags", [])]
+            return _csv(flags, f"declined-detainer-flags-{week}")
         if format == "csv":
             return _csv(report["rows"], f"declined-detainers-{week}")
         return _json(report)
@@ -224,6 +243,24 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
         with cursor() as cur:
             return _json({"items": cases(cur, as_of)})
 
+    def series_response(fmt: str) -> Response:
+        with cursor() as cur:
+            series = agreements.national_series(cur)
+        return _csv(agreements.series_rows(series), "287g-series") if fmt == "csv" else _json(series)
+
+    @app.get("/api/287g/series", summary="287(g) agreements listed on each of ICE's participating sheets")
+    def api_287g_series(request: Request, format: FORMAT = "json") -> Response:
+        return series_response(_wants_csv(request, format))
+
+    @app.get("/api/287g/in-force", summary="287(g) agreements in force on a date, per county")
+    def api_287g_in_force(request: Request, date: ON_DATE, format: FORMAT = "json") -> Response:
+        on = _day(date)
+        with cursor() as cur:
+            result = agreements.in_force(cur, on)
+        if _wants_csv(request, format) == "csv":
+            return _csv(agreements.in_force_rows(result), f"287g-in-force-{on}")
+        return _json(result)
+
     @app.get("/api/sources", summary="Sources and releases (provenance)")
     def api_sources(format: FORMAT = "json") -> Response:
         with cursor() as cur:
@@ -234,6 +271,14 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
     def data_map() -> Response:
         with cursor() as cur:
             return _json(catalog.map_measures(cur))
+
+    @app.get("/data/287g/series.json", include_in_schema=False)
+    def data_287g_series() -> Response:
+        return series_response("json")
+
+    @app.get("/data/287g/series.csv", include_in_schema=False)
+    def data_287g_series_csv() -> Response:
+        return series_response("csv")
 
     @app.get("/data/jurisdictions/{geoid}.json", include_in_schema=False)
     def data_profile(geoid: GEOID) -> Response:

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sanctuarywatch.analysis import catalog
+from sanctuarywatch.analysis import agreements, catalog
 from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 from sanctuarywatch.analysis.profile import jurisdiction_profile
 from sanctuarywatch.analysis.reconcile import list_comparison
+from sanctuarywatch.geo.resolver import Resolver
 from sanctuarywatch.store.db import connect
+from sanctuarywatch.store.registry import build_resolver
 from sanctuarywatch.web import pages
 
 CHUNK = 100
@@ -61,6 +63,40 @@ def _csv_text(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
+KIND_LABELS = {"CDP": "census-designated place"}
+
+
+def search_index(rows: list[dict], with_page: set[str], resolver: Resolver) -> list[dict]:
+    """Every jurisdiction of the Census registry, findable by name on the static site: its kind (a CDP says
+    so), population for ranking, and where to go — its own page if exported, else the county or counties it
+    lies in (``via``)."""
+    names = {r["geoid"]: r["name"] for r in rows}
+    index = []
+    for r in rows:
+        entry = {"geoid": r["geoid"], "name": r["name"], "state": r["state_abbr"], "level": r["level"],
+                 "kind": KIND_LABELS.get(r["lsad"] or "", r["lsad"] or r["level"]), "pop": r["population"]}  # fmt: skip
+        if r["geoid"] in with_page:
+            entry["href"] = f"jurisdictions/{r['geoid']}/"
+        else:
+            via = [g for g in resolver.counties_of(r["geoid"]) if g in with_page]
+            entry["href"] = f"jurisdictions/{via[0]}/" if via else None
+            entry["via"] = [{"geoid": g, "name": names.get(g, g)} for g in via]
+        index.append(entry)
+    return index
+
+
+def _write_287g(con, out: Path) -> int:
+    """The national 287(g) series (JSON, CSV) and the agreements in force per county on each sheet date (CSV)."""
+    series = agreements.national_series(con)
+    _write(out / "data" / "287g" / "series.json", pages.to_json(series))
+    _write(out / "data" / "287g" / "series.csv", _csv_text(agreements.series_rows(series)))
+    for sheet in series["items"]:
+        on = sheet["sheet_date"]
+        rows = agreements.in_force_rows(agreements.in_force(con, on))
+        _write(out / "data" / "287g" / f"in-force-{on}.csv", _csv_text(rows))
+    return 2 + len(series["items"])
+
+
 def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambda done, total: None,
                workers: int | None = None) -> ExportSummary:  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
@@ -84,11 +120,9 @@ def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambd
             _write(out / "data" / "reports" / f"declined-detainers-{week}.csv", _csv_text(report["rows"]))
         written += 5 + len(weeks)
         _write(out / "data" / "map.json", pages.to_json(catalog.map_measures(con)))
+        files_287g = _write_287g(con, out)
         rows, _ = catalog.list_jurisdictions(con, limit=1_000_000)
-        wanted = set(geoids)
-        index = [{"geoid": r["geoid"], "name": r["name"], "state": r["state_abbr"], "level": r["level"]}
-                 for r in rows if r["geoid"] in wanted]  # fmt: skip
-        _write(out / "data" / "index.json", pages.to_json(index))
+        _write(out / "data" / "index.json", pages.to_json(search_index(rows, set(geoids), build_resolver(con))))
         _write(out / "data" / "sources.csv", _csv_text(catalog.sources_and_releases(con)))
         _write(out / "data" / "jurisdictions.csv", _csv_text([{k: r[k] for k in ("geoid", "name", "level",
                                                               "state_abbr")} for r in rows]))  # fmt: skip
@@ -103,5 +137,5 @@ def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambd
             done += future.result()
             progress(done, len(geoids))
     return ExportSummary(
-        pages=written + len(geoids), data_files=len(geoids) + 5 + len(weeks), jurisdictions=len(geoids)
+        pages=written + len(geoids), data_files=len(geoids) + 5 + len(weeks) + files_287g, jurisdictions=len(geoids)
     )

@@ -14,7 +14,7 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import escape
 
-from sanctuarywatch.analysis import catalog
+from sanctuarywatch.analysis import agreements, catalog
 from sanctuarywatch.analysis.ddor_report import SMALL_CELL
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -53,8 +53,52 @@ def render(template: str, root: str, **context: Any) -> str:
 
 def home_page(con: duckdb.DuckDBPyConnection, root: str) -> str:
     states, _ = catalog.list_jurisdictions(con, level="state", limit=100)
+    series = agreements.national_series(con)
+    latest = series["items"][-1]["sheet_date"] if series["items"] else None
     return render("home.html", root, counts=catalog.counts(con), top=catalog.top_listed(con),
-                  states=[s for s in states if s["geoid"] <= "56"])  # fmt: skip
+                  states=[s for s in states if s["geoid"] <= "56"], series=series,
+                  series_spec=script_json(agreements_chart_spec(series["items"])),
+                  top_287g=top_287g_counties(con, latest) if latest else [], latest_287g=latest)  # fmt: skip
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside a <script> element (no "</" can close it)."""
+    return to_json(data).replace("</", "<\\/")
+
+
+def top_287g_counties(con: duckdb.DuckDBPyConnection, on: date, limit: int = 15) -> list[dict[str, Any]]:
+    """The counties with the most agreements in force on a date (the no-script view of the 287(g) map)."""
+    counties = agreements.in_force(con, on)["counties"]
+    ranked = sorted((c for c in counties if c["agreements"]), key=lambda c: (-c["agreements"], c["geoid"]))
+    return ranked[:limit]
+
+
+def agreements_chart_spec(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Vega-Lite: agreements listed on each participating sheet, stacked by support type, total on top."""
+    labels = {v: k for k, v in agreements.SUPPORT_TYPES.items()}
+    values = [{"sheet_date": r["sheet_date"], "support_type": labels[k], "agreements": r[k], "total": r["agreements"]}
+              for r in items for k in labels]  # fmt: skip
+    totals = [{"sheet_date": r["sheet_date"], "total": r["agreements"], "agencies": r["agencies"]} for r in items]
+    x = {"field": "sheet_date", "type": "ordinal", "timeUnit": "yearmonthdate", "title": "ICE sheet of",
+         "axis": {"format": "%b %-d, %Y", "labelAngle": -45}}  # fmt: skip
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "width": "container", "height": 280,
+        "layer": [
+            {"data": {"values": values}, "mark": {"type": "bar"},
+             "encoding": {"x": x, "y": {"field": "agreements", "type": "quantitative", "stack": True,
+                                        "title": "Agreements listed (agency × support type)"},
+                          "color": {"field": "support_type", "type": "nominal", "title": "Support type",
+                                    "scale": {"range": ["#08519c", "#6baed6", "#d94801"]}},
+                          "tooltip": [{"field": "sheet_date", "type": "temporal", "title": "Sheet"},
+                                      {"field": "support_type", "title": "Support type"},
+                                      {"field": "agreements", "format": ","},
+                                      {"field": "total", "title": "All agreements", "format": ","}]}},
+            {"data": {"values": totals}, "mark": {"type": "text", "dy": -6, "fontSize": 11},
+             "encoding": {"x": x, "y": {"field": "total", "type": "quantitative"},
+                          "text": {"field": "total", "format": ","}}},
+        ],
+    }  # fmt: skip
 
 
 def _timeline(p: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,13 +1,60 @@
-// Search on the static copy of the site: match names in data/index.json and list links to their pages.
+// Search on the static copy of the site: every Census state, county and place is in data/index.json. A place
+// without a page of its own links to the county (or counties) it lies in; a CDP is labelled as one.
 (function () {
   const box = document.getElementById("static-search");
   if (!box) return;
   const root = box.dataset.root;
-  const q = (new URLSearchParams(location.search).get("q") || "").toLowerCase().replace(/[^a-z0-9 ]/g, " ").trim();
+  const LEVEL_ORDER = { state: 0, county: 1, place: 2 };
+  function norm(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9 ]/g, " ").replace(/\s+/g, " ").trim();
+  }
+  const raw = new URLSearchParams(location.search).get("q") || "";
+  const q = norm(raw);
+  const input = document.getElementById("q");
+  if (input && !input.value) input.value = raw;
+  function link(href, text) {
+    const a = document.createElement("a");
+    a.href = root + href;
+    a.textContent = text;
+    return a;
+  }
+  function show(hits, total) {
+    box.replaceChildren();
+    const p = document.createElement("p");
+    p.textContent = total + " match(es) for “" + raw + "”" + (total > hits.length ? " (first " + hits.length + " shown)." : ".");
+    box.appendChild(p);
+    const ul = document.createElement("ul");
+    ul.className = "candidates";
+    hits.forEach((j) => {
+      const li = document.createElement("li");
+      const label = j.name + ", " + j.state;
+      li.appendChild(j.href && !j.via ? link(j.href, label) : document.createTextNode(label));
+      li.append(" (" + j.kind + (j.pop ? ", population " + j.pop.toLocaleString("en-US") : "") + ")");
+      if (j.via) {
+        if (j.via.length) {
+          li.append(" — no page of its own; see ");
+          j.via.forEach((c, i) => { if (i) li.append(", "); li.appendChild(link("jurisdictions/" + c.geoid + "/", c.name)); });
+        } else {
+          li.append(" — no page of its own");
+        }
+      }
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+  }
+  if (!q) { box.replaceChildren(); const p = document.createElement("p"); p.textContent = "Type a name to search."; box.appendChild(p); return; }
   fetch(box.dataset.index).then((r) => r.json()).then((index) => {
-    const words = q.split(/\s+/).filter(Boolean);
-    const hits = index.filter((j) => words.every((w) => (j.name + " " + j.state).toLowerCase().includes(w))).slice(0, 50);
-    box.innerHTML = "<p>" + hits.length + " match(es) for “" + q + "”.</p><ul>" + hits.map((j) =>
-      '<li><a href="' + root + "jurisdictions/" + j.geoid + '/">' + j.name + ", " + j.state + "</a> (" + j.level + ")</li>").join("") + "</ul>";
-  });
+    const words = q.split(" ");
+    const scored = [];
+    index.forEach((j) => {
+      const name = norm(j.name);
+      const hay = name + " " + j.state.toLowerCase() + " " + norm(j.kind);
+      if (!words.every((w) => hay.includes(w))) return;
+      const exact = q === name || q.startsWith(name + " ") ? 0 : 1;
+      scored.push([exact, LEVEL_ORDER[j.level] ?? 3, -(j.pop || 0), j]);
+    });
+    scored.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    show(scored.slice(0, 50).map((s) => s[3]), scored.length);
+  }).catch((err) => { box.textContent = "The search index could not load: " + err; });
 })();
