@@ -2,8 +2,11 @@
 the court orders in force that protect the grantee.
 
 A scenario is data (``analysis/data/scenario_*.yaml``): the designations that trigger it (list ids, and/or the
-2017 DDOR policy table), the programs (or ``all``) and fiscal years, and whether sub-awards passed through a
-designated state count. Every figure is the sum of the award rows returned beside it.
+2017 DDOR policy table), the conditions or executive-order sections the withholding would rest on, the programs
+(or ``all``) and fiscal years, and whether sub-awards passed through a designated state count. An award counts as
+enjoined only when every one of the scenario's conditions is enjoined for its grantee on the date (per-condition
+relief from ``litigation_relief``); an award with some conditions enjoined is reported as partly enjoined and
+stays in the net figure. Every figure is the sum of the award rows returned beside it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,20 @@ from typing import Any
 import duckdb
 import yaml
 
+from sanctuarywatch.analysis.litigation import in_force_sql, reaches_sql
 from sanctuarywatch.errors import InputError
+
+# Legal simplifications every exposure figure keeps; scenario files add their own.
+SIMPLIFICATIONS = (
+    "An award is netted out only when every condition of the scenario is enjoined for its grantee on the as-of "
+    "date; whether the grantee actually complies with a condition that is not enjoined is not modelled.",
+    "Relief is matched to the grantee's GEOID (and its consolidated city-county half); relief for an association's "
+    "members is listed by litigation coverage but never applied, as membership lists are not loaded.",
+    "Fiscal years an order names are shown but not applied: an order in force on the date reaches the award "
+    "whatever its fiscal year.",
+    "Orders whose date or scope two sources did not confirm are left out (see docs/methodology.md), so relief "
+    "may be understated, never invented.",
+)
 
 
 @dataclass(frozen=True)
@@ -27,11 +43,14 @@ class Scenario:
     description: str
     trigger_lists: tuple[str, ...]
     ddor_policy_table: bool
+    conditions: tuple[str, ...]
     programs: tuple[str, ...]
     fiscal_years: tuple[int, ...]
     pass_through_counts: bool
     default_as_of: date | None
     file_name: str
+    aliases: tuple[str, ...] = ()
+    simplifications: tuple[str, ...] = ()
 
 
 def _field(doc: dict, name: str, kind: type, file: str) -> Any:
@@ -64,6 +83,12 @@ def parse_scenario(text: str, file: str) -> Scenario:
     programs = _field(doc, "programs", list, file)
     if not programs or not all(isinstance(p, str) for p in programs):
         raise InputError(f"{file}: field 'programs' should list program codes (e.g. byrne_jag) or 'all'.")
+    conditions = _field(doc, "conditions", list, file)
+    if not conditions or not all(isinstance(c, str) for c in conditions):
+        raise InputError(f"{file}: field 'conditions' should list condition ids (e.g. notice, eo14287).")
+    extra = doc.get("simplifications", [])
+    if not isinstance(extra, list) or not all(isinstance(x, str) for x in extra):
+        raise InputError(f"{file}: field 'simplifications' should be a list of sentences.")
     as_of = doc.get("default_as_of")
     if as_of is not None and not isinstance(as_of, date):
         raise InputError(f"{file}: field 'default_as_of' should be a date (YYYY-MM-DD).")
@@ -73,11 +98,14 @@ def parse_scenario(text: str, file: str) -> Scenario:
         description=str(doc.get("description", "")).strip(),
         trigger_lists=tuple(lists),
         ddor_policy_table=ddor,
+        conditions=tuple(conditions),
         programs=tuple(programs),
         fiscal_years=tuple(years),
         pass_through_counts=bool(_field(doc, "pass_through_counts", bool, file)),
         default_as_of=as_of,
         file_name=file,
+        aliases=tuple(str(a) for a in doc.get("aliases", []) or []),
+        simplifications=tuple(extra),
     )
 
 
@@ -93,10 +121,12 @@ def load_scenarios() -> dict[str, Scenario]:
 
 
 def get_scenario(scenario_id: str) -> Scenario:
+    """A scenario by id, or by a former id kept in its ``aliases`` (ids renamed so names match what they compute)."""
     known = load_scenarios()
-    if scenario_id not in known:
-        raise InputError(f"Unknown scenario '{scenario_id}'. Known: {', '.join(known)}.")
-    return known[scenario_id]
+    for scenario in known.values():
+        if scenario_id == scenario.scenario_id or scenario_id in scenario.aliases:
+            return scenario
+    raise InputError(f"Unknown scenario '{scenario_id}'. Known: {', '.join(known)}.")
 
 
 @dataclass
@@ -116,7 +146,9 @@ class ExposureResult:
                 "id": self.scenario.scenario_id,
                 "title": self.scenario.title,
                 "description": self.scenario.description,
+                "conditions": list(self.scenario.conditions),
             },
+            "simplifications": list(SIMPLIFICATIONS + self.scenario.simplifications),
             "as_of": self.as_of,
             "totals": self.totals,
             "by_jurisdiction": self.by_jurisdiction,
@@ -146,6 +178,8 @@ _DESIGNATED_SQL = """
           JOIN jurisdiction j ON j.geoid = r.geoid WHERE j.consolidated_with IS NOT NULL
 """
 
+_IN_FORCE = in_force_sql("r", "$as_of")
+_REACHES = reaches_sql("r", "list_value(a.geoid, j.consolidated_with)")
 _AWARDS_SQL = f"""
     WITH designated AS ({_DESIGNATED_SQL}),
     awards AS (
@@ -160,19 +194,25 @@ _AWARDS_SQL = f"""
                    SELECT 1 FROM designated d JOIN jurisdiction s ON s.geoid = d.geoid AND s.level = 'state'
                    WHERE s.state_abbr = g.state_abbr)))
     ),
-    protected AS (
-        SELECT a.award_id, a.row_number, a.release_id, min(o.order_id) AS order_id
+    reached AS (
+        SELECT a.award_id, a.row_number, a.release_id, r.condition_id, r.order_id
         FROM awards a
         JOIN jurisdiction j ON j.geoid = a.geoid
-        JOIN litigation_order o ON o.effective_from <= $as_of AND (o.effective_to IS NULL OR o.effective_to > $as_of)
-             AND (o.programs = 'all' OR list_contains(string_split(o.programs, ';'), a.program))
-        WHERE o.scope = 'nationwide' OR EXISTS (
-              SELECT 1 FROM litigation_party p WHERE p.case_id = o.case_id AND p.role = 'plaintiff'
-              AND p.geoid IN (a.geoid, j.consolidated_with))
-        GROUP BY ALL
+        JOIN litigation_relief r ON r.condition_id IN (SELECT unnest($conditions))
+             AND (r.program = 'all' OR r.program = a.program) AND {_IN_FORCE}
+        WHERE {_REACHES}
+    ),
+    protected AS (
+        SELECT award_id, row_number, release_id,
+               string_agg(DISTINCT condition_id, ';' ORDER BY condition_id) AS enjoined_conditions,
+               string_agg(DISTINCT order_id, ';' ORDER BY order_id) AS orders,
+               count(DISTINCT condition_id) = len($conditions) AS fully
+        FROM reached GROUP BY ALL
     )
     SELECT a.award_id, a.fiscal_year, a.program, a.recipient_name, a.geoid, j.name AS jurisdiction,
-           a.state_abbr, a.amount, a.is_pass_through, a.exposed_because, p.order_id AS enjoined_by,
+           a.state_abbr, a.amount, a.is_pass_through, a.exposed_because,
+           CASE WHEN p.fully THEN p.orders END AS enjoined_by,
+           p.enjoined_conditions, CASE WHEN NOT p.fully THEN p.orders END AS partly_enjoined_by,
            a.release_id, a.file_name, a.row_number
     FROM awards a LEFT JOIN jurisdiction j ON j.geoid = a.geoid
     LEFT JOIN protected p ON p.award_id = a.award_id AND p.release_id = a.release_id
@@ -181,20 +221,35 @@ _AWARDS_SQL = f"""
 """
 
 
-def _group(con: duckdb.DuckDBPyConnection, keys: str) -> list[dict[str, Any]]:
+def _group(con: duckdb.DuckDBPyConnection, keys: str, litigation_loaded: bool) -> list[dict[str, Any]]:
+    net = "coalesce(sum(amount) FILTER (WHERE enjoined_by IS NULL), 0)" if litigation_loaded else "NULL"
     cur = con.execute(
-        f"""SELECT {keys}, count(*) AS awards, sum(amount) AS gross,
-                   coalesce(sum(amount) FILTER (WHERE enjoined_by IS NULL), 0) AS net
+        f"""SELECT {keys}, count(*) AS awards, sum(amount) AS gross, {net} AS net,
+                   coalesce(sum(amount) FILTER (WHERE partly_enjoined_by IS NOT NULL), 0) AS partly_enjoined
             FROM _exposed_awards GROUP BY {keys} ORDER BY gross DESC, {keys}"""
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
+def _check_conditions(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> bool:
+    """True when the litigation table is loaded; a scenario naming an unknown condition is refused."""
+    known = {r[0] for r in con.execute("SELECT condition_id FROM litigation_condition").fetchall()}
+    unknown = [c for c in scenario.conditions if c not in known]
+    if known and unknown:
+        raise InputError(
+            f"{scenario.file_name}: field 'conditions' names unknown condition(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(known))}."
+        )
+    return bool(known)
+
+
 def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date | None = None) -> ExposureResult:
-    """Dollars exposed by jurisdiction, state and program, with the awards behind every figure."""
+    """Dollars exposed by jurisdiction, state and program, with the awards behind every figure. Net figures are
+    null (not loaded, never zero relief) when the litigation table is absent."""
     scenario = get_scenario(scenario_id)
     when = as_of or scenario.default_as_of or date.today()
+    litigation_loaded = _check_conditions(con, scenario)
     params = {
         "lists": list(scenario.trigger_lists) or [""],
         "ddor": scenario.ddor_policy_table,
@@ -202,6 +257,7 @@ def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date
         "years": list(scenario.fiscal_years),
         "programs": list(scenario.programs),
         "pass_through": scenario.pass_through_counts,
+        "conditions": list(scenario.conditions),
     }
     cur = con.cursor()  # a cursor of its own: the temporary view below is private to this call
     exposed = cur.sql(_AWARDS_SQL, params=params).to_arrow_table()
@@ -217,13 +273,17 @@ def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date
     ]
     gross = sum((a["amount"] for a in awards), Decimal(0))
     net = sum((a["amount"] for a in awards if a["enjoined_by"] is None), Decimal(0))
+    partly = sum((a["amount"] for a in awards if a["partly_enjoined_by"] is not None), Decimal(0))
+    totals = {"gross": gross, "net": net, "enjoined": gross - net, "partly_enjoined": partly, "awards": len(awards)}
+    if not litigation_loaded:
+        totals |= {"net": None, "enjoined": None, "partly_enjoined": None, "litigation": "not loaded"}
     result = ExposureResult(
         scenario=scenario,
         as_of=when,
-        totals={"gross": gross, "net": net, "enjoined": gross - net, "awards": len(awards)},
-        by_jurisdiction=_group(cur, "geoid, jurisdiction, state_abbr"),
-        by_state=_group(cur, "state_abbr"),
-        by_program=_group(cur, "program"),
+        totals=totals,
+        by_jurisdiction=_group(cur, "geoid, jurisdiction, state_abbr", litigation_loaded),
+        by_state=_group(cur, "state_abbr", litigation_loaded),
+        by_program=_group(cur, "program", litigation_loaded),
         awards=awards,
         designated=designated,
     )

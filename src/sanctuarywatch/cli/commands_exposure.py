@@ -65,6 +65,8 @@ def exposure(
             "is_pass_through",
             "exposed_because",
             "enjoined_by",
+            "enjoined_conditions",
+            "partly_enjoined_by",
             "release_id",
             "file_name",
             "row_number",
@@ -75,22 +77,26 @@ def exposure(
         typer.echo(buffer.getvalue(), nl=False)
         return
     t = result.totals
+
+    def money(value):
+        return "not loaded" if value is None else _money(value)
+
     console.print(
         f"[bold]{result.scenario.title}[/] as of {result.as_of}: {len(result.designated)} designated "
         f"jurisdictions, {t['awards']} awards. Gross [bold]{_money(t['gross'])}[/], enjoined "
-        f"{_money(t['enjoined'])}, net [bold]{_money(t['net'])}[/]."
+        f"{money(t['enjoined'])}, net [bold]{money(t['net'])}[/] (of which partly enjoined "
+        f"{money(t['partly_enjoined'])}). Conditions: {', '.join(result.scenario.conditions)}."
     )
     groups = {"jurisdiction": result.by_jurisdiction, "state": result.by_state, "program": result.by_program}[by]
     keys = {"jurisdiction": ["jurisdiction", "state_abbr", "geoid"], "state": ["state_abbr"], "program": ["program"]}
     _section(
         f"Exposure by {by}",
         keys[by] + ["awards", "gross", "net"],
-        [
-            [str(g[k] or "") for k in keys[by]] + [str(g["awards"]), _money(g["gross"]), _money(g["net"])]
-            for g in groups
-        ],
+        [[str(g[k] or "") for k in keys[by]] + [str(g["awards"]), _money(g["gross"]), money(g["net"])] for g in groups],
     )
     console.print("[dim]Every figure is the sum of the awards listed by --format csv (with source rows).[/]")
+    for line in result.to_dict()["simplifications"]:
+        console.print(f"[dim]Simplification: {line}[/]")
 
 
 @litigation_app.callback()
@@ -112,10 +118,10 @@ def litigation(ctx: typer.Context, as_of: AsOf = None, fmt: Format = "table", db
             [
                 c["name"],
                 c["court"],
-                str(c["filed_date"]),
+                str(c["filed_date"] or "not confirmed"),
                 c["programs"],
                 ", ".join(p["party_name"] for p in c["plaintiffs"]),
-                ", ".join(c["relief_in_force"]) or "none",
+                "; ".join(c["relief_in_force"]) or "none",
             ]
             for c in found
         ],
@@ -127,23 +133,39 @@ def litigation_coverage(
     name_or_id: Annotated[str, typer.Argument(help="A GEOID or a name.")],
     program: Annotated[str, typer.Option("--program", help="Program code, e.g. byrne_jag.")] = "byrne_jag",
     on: Annotated[str, typer.Option("--date", help="The date to check (YYYY-MM-DD).")] = "",
+    fmt: Format = "table",
     db: DbOption = None,
 ) -> None:
-    """Is withholding this program's funds from this jurisdiction enjoined on that date, and by which order?"""
+    """Per condition (notice, access, section 1373 certification, EO section, directive): is it enjoined for this
+    jurisdiction and program on that date, by which order, for which plaintiff, from and to?"""
     from datetime import date
 
     from sanctuarywatch.analysis.litigation import coverage
 
+    _check_format(fmt, ("table", "json"))
     con = _open(db)
     geoid = resolve_geoid(con, name_or_id)
     result = coverage(con, geoid, program, parse_date(on, "--date") if on else date.today())
-    verdict = "[green]enjoined[/]" if result.enjoined else "[yellow]not enjoined[/]"
+    if fmt == "json":
+        console.print_json(to_json(result.to_dict()))
+        return
+    verdict = "[green]enjoined[/] (at least one condition)" if result.enjoined else "[yellow]not enjoined[/]"
     console.print(f"{geoid} {program} on {result.on_date}: {verdict}")
-    _section(
-        "Orders",
-        ["case", "order", "scope", "from", "to", "why"],
-        [
-            [o["case_name"], o["kind"], o["scope"], str(o["effective_from"]), str(o["effective_to"] or ""), o["why"]]
-            for o in result.orders
-        ],
-    )
+    rows = []
+    for c in result.conditions:
+        state = "enjoined" if c["enjoined"] else "not enjoined"
+        if not c["exists_on_date"]:
+            state = f"ended {c['ended_date']} ({c['ended_by']})"
+        for o in c["orders"] or [None]:
+            rows.append(
+                [c["condition_id"], state]
+                + (["", "", "", "", ""] if o is None else [o["case_name"], o["order_id"], str(o["effective_from"]),
+                                                           str(o["effective_to"] or ""), o["why"]])
+            )  # fmt: skip
+    _section("Conditions", ["condition", "answer", "case", "order", "from", "to (not in force)", "reaches"], rows)
+    for m in result.member_classes:
+        relief = "in force" if m["enjoins"] else "stayed or not enjoining"
+        console.print(
+            f"[dim]{m['order_id']} ({m['conditions']}) reaches {m['member_class']} ({relief}); membership is not "
+            "loaded, so it is not applied.[/]"
+        )

@@ -1,9 +1,10 @@
 """Litigation over immigration-related grant conditions and sanctuary funding orders: a curated, reviewed table.
 
-No single public file lists these cases, so Sanctuary Watch keeps three CSVs (cases, orders, parties) in the
-package, each row citing the court record it was taken from. A folder holding newer copies (same names) in the
-mirror overrides the packaged ones. Plaintiffs are resolved to GEOIDs; the scope of each order (named
-plaintiffs, members, nationwide) and its effective dates drive the coverage analysis.
+No single public file lists these cases, so Sanctuary Watch keeps five CSVs in the package: cases, orders,
+conditions (the DOJ grant conditions, executive-order sections and directives orders reach), order_conditions
+(which condition each order reached, for which program) and parties (plaintiffs, with the complaint that named
+them). Every row cites a primary record and a second, independent source; a search URL is refused. A mirror
+folder holding newer copies of all five files overrides the packaged ones. Plaintiffs are resolved to GEOIDs.
 """
 
 from __future__ import annotations
@@ -28,28 +29,46 @@ from sanctuarywatch.sources.base import (
     locate_file,
 )
 
-FILES = ("litigation_cases.csv", "litigation_orders.csv", "litigation_parties.csv")
+CASES, ORDERS, CONDITIONS, ORDER_CONDITIONS, PARTIES = (
+    "litigation_cases.csv",
+    "litigation_orders.csv",
+    "litigation_conditions.csv",
+    "litigation_order_conditions.csv",
+    "litigation_parties.csv",
+)
+FILES = (CASES, ORDERS, CONDITIONS, ORDER_CONDITIONS, PARTIES)
 SPEC = SourceSpec(
     source_id="litigation",
     title="Litigation over sanctuary funding conditions (curated)",
     publisher="Sanctuary Watch, from federal court records",
     url="https://www.courtlistener.com/",
     licence="Court records are public; the curated table is CC0.",
-    description="Cases, orders (scope and effective dates) and plaintiffs, each row citing its court record.",
+    description="Cases, orders and the conditions each reached (program, plaintiffs, dates); two sources per row.",
     files=tuple(SourceFile(name) for name in FILES),
     mirror_patterns=FILES,
 )
 DIFF_KEYS = {
     "litigation_case": ("case_id",),
     "litigation_order": ("order_id",),
+    "litigation_condition": ("condition_id",),
+    "litigation_order_condition": ("order_id", "condition_id", "program"),
     "litigation_party": ("case_id", "party_name"),
 }
+CITED = ("source_url", "second_source_url")
 REQUIRED = {
-    "litigation_cases.csv": ("case_id", "name", "court", "filed_date", "programs", "source_url"),
-    "litigation_orders.csv": ("order_id", "case_id", "order_date", "kind", "scope", "effective_from", "source_url"),
-    "litigation_parties.csv": ("case_id", "party_name", "state", "role"),
-}
+    CASES: ("case_id", "name", "court", "docket", "filed_date", "programs", *CITED),
+    ORDERS: (
+        "order_id", "case_id", "order_date", "court", "kind", "enjoins", "scope", "plaintiff_groups",
+        "effective_from", "effective_to", *CITED,
+    ),
+    CONDITIONS: ("condition_id", "instrument", "description", "programs", "ended_date", "ended_by", *CITED),
+    ORDER_CONDITIONS: ("order_id", "condition_id", "program", "fiscal_years", "note"),
+    PARTIES: ("case_id", "party_name", "state", "role", "plaintiff_group", *CITED),
+}  # fmt: skip
 SCOPES = {"named_plaintiffs", "members", "nationwide"}
+ROLES = {"plaintiff", "association", "member_class"}
+PROGRAMS = {"all", "byrne_jag", "scaap", "cops"}
+SEARCH_MARKERS = ("?q=", "/search?", "google.com/search")
 
 
 def discover(finder: Finder) -> list[ReleaseFiles]:
@@ -96,88 +115,212 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _required_date(row: dict, field: str, file: str, n: int, bad: list[QuarantineRow]) -> date | None:
-    value = _date(row.get(field))
-    if value is None:
-        bad.append(QuarantineRow(file, n, field, row.get(field), "not an ISO date (YYYY-MM-DD)"))
-    return value
+class _Rows:
+    """Validation of one file's rows; every refusal becomes a quarantine row naming file, row and field."""
+
+    def __init__(self, file: str, bad: list[QuarantineRow]) -> None:
+        self.file, self.bad = file, bad
+
+    def refuse(self, n: int, field: str, value: object, reason: str) -> None:
+        self.bad.append(QuarantineRow(self.file, n, field, None if value is None else str(value), reason))
+
+    def date(self, row: dict, field: str, n: int, required: bool = True) -> tuple[bool, date | None]:
+        raw = (row.get(field) or "").strip()
+        value = _date(raw)
+        if raw and value is None or required and value is None:
+            self.refuse(n, field, row.get(field), "not an ISO date (YYYY-MM-DD)")
+            return False, None
+        return True, value
+
+    def cited(self, row: dict, n: int) -> bool:
+        for field in CITED:
+            url = (row.get(field) or "").strip()
+            if not url.startswith(("http://", "https://")):
+                self.refuse(n, field, url, "a citation must be a URL (two sources per fact)")
+                return False
+            if any(marker in url for marker in SEARCH_MARKERS) or url.rstrip("/").endswith("courtlistener.com"):
+                self.refuse(n, field, url, "a search URL is not a citation")
+                return False
+        if row[CITED[0]].strip() == row[CITED[1]].strip():
+            self.refuse(n, CITED[1], row[CITED[1]], "the second source repeats the first")
+            return False
+        return True
+
+    def member(self, row: dict, field: str, allowed: set[str], n: int, what: str) -> bool:
+        if row.get(field) not in allowed:
+            self.refuse(n, field, row.get(field), f"{field} must be one of {what}")
+            return False
+        return True
 
 
-def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
-    bad: list[QuarantineRow] = []
-    cases, orders, parties = [], [], []
-    for n, r in enumerate(_read(release.path("litigation_cases.csv")), start=2):
-        filed = _required_date(r, "filed_date", "litigation_cases.csv", n, bad)
-        if filed is None:
+def _cases(path: Path, bad: list[QuarantineRow]) -> list[dict]:
+    check, out = _Rows(CASES, bad), []
+    for n, r in enumerate(_read(path), start=2):
+        ok, filed = check.date(r, "filed_date", n, required=False)
+        if not (ok and check.cited(r, n)):
             continue
-        cases.append(
+        out.append(
             {
                 "case_id": r["case_id"],
                 "name": r["name"],
                 "court": r["court"],
                 "circuit": r.get("circuit") or None,
-                "docket": r.get("docket") or None,
+                "docket": r["docket"] or None,
                 "filed_date": filed,
                 "status": r.get("status") or None,
                 "programs": r["programs"],
                 "conditions": r.get("conditions") or None,
                 "url": r["source_url"],
-                "file_name": "litigation_cases.csv",
+                "second_url": r["second_source_url"],
+                "file_name": CASES,
                 "row_number": n,
             }
         )
-    known_cases = {c["case_id"] for c in cases}
-    for n, r in enumerate(_read(release.path("litigation_orders.csv")), start=2):
-        file = "litigation_orders.csv"
-        if r["case_id"] not in known_cases:
-            bad.append(QuarantineRow(file, n, "case_id", r["case_id"], "no such case in litigation_cases.csv"))
+    return out
+
+
+def _conditions(path: Path, bad: list[QuarantineRow]) -> list[dict]:
+    check, out = _Rows(CONDITIONS, bad), []
+    for n, r in enumerate(_read(path), start=2):
+        ok, ended = check.date(r, "ended_date", n, required=False)
+        if not (ok and check.cited(r, n)):
             continue
-        if r["scope"] not in SCOPES:
-            bad.append(QuarantineRow(file, n, "scope", r["scope"], f"scope must be one of {sorted(SCOPES)}"))
+        if any(p not in PROGRAMS for p in r["programs"].split(";")):
+            check.refuse(n, "programs", r["programs"], f"programs must be drawn from {sorted(PROGRAMS)}")
             continue
-        ordered = _required_date(r, "order_date", file, n, bad)
-        start = _required_date(r, "effective_from", file, n, bad)
-        if ordered is None or start is None:
-            continue
-        orders.append(
+        out.append(
             {
-                "order_id": r["order_id"],
-                "case_id": r["case_id"],
-                "order_date": ordered,
-                "kind": r["kind"],
-                "scope": r["scope"],
-                "programs": r.get("programs") or "all",
-                "effective_from": start,
-                "effective_to": _date(r.get("effective_to")),
+                "condition_id": r["condition_id"],
+                "instrument": r["instrument"],
+                "description": r["description"],
+                "programs": r["programs"],
+                "ended_date": ended,
+                "ended_by": r["ended_by"] or None,
                 "url": r["source_url"],
-                "file_name": file,
+                "second_url": r["second_source_url"],
+                "file_name": CONDITIONS,
                 "row_number": n,
             }
         )
-    for n, r in enumerate(_read(release.path("litigation_parties.csv")), start=2):
-        file = "litigation_parties.csv"
-        if r["case_id"] not in known_cases:
-            bad.append(QuarantineRow(file, n, "case_id", r["case_id"], "no such case in litigation_cases.csv"))
+    return out
+
+
+def _parties(path: Path, known_cases: set[str], ctx: ParseContext, bad: list[QuarantineRow]) -> list[dict]:
+    check, out = _Rows(PARTIES, bad), []
+    for n, r in enumerate(_read(path), start=2):
+        if not check.member(r, "case_id", known_cases, n, "a case in litigation_cases.csv"):
+            continue
+        if not (check.member(r, "role", ROLES, n, str(sorted(ROLES))) and check.cited(r, n)):
             continue
         geoid = None
-        if ctx.resolver is not None:
-            geoid = ctx.resolver.resolve(r["party_name"], state=r["state"] or None).geoid  # NULL: not a government
-        parties.append(
+        if r["role"] == "plaintiff" and ctx.resolver is not None:
+            geoid = ctx.resolver.resolve(r["party_name"], state=r["state"] or None).geoid
+        out.append(
             {
                 "case_id": r["case_id"],
                 "party_name": r["party_name"],
                 "role": r["role"],
                 "geoid": geoid,
-                "file_name": file,
+                "state_abbr": r["state"] or None,
+                "plaintiff_group": r["plaintiff_group"] or None,
+                "url": r["source_url"],
+                "second_url": r["second_source_url"],
+                "file_name": PARTIES,
                 "row_number": n,
             }
         )
+    return out
+
+
+def _orders(path: Path, known_cases: set[str], groups: dict[str, set[str]], bad: list[QuarantineRow]) -> list[dict]:
+    check, out = _Rows(ORDERS, bad), []
+    for n, r in enumerate(_read(path), start=2):
+        if not check.member(r, "case_id", known_cases, n, "a case in litigation_cases.csv"):
+            continue
+        if not check.member(r, "scope", SCOPES, n, str(sorted(SCOPES))):
+            continue
+        if not check.member(r, "enjoins", {"true", "false"}, n, "true or false"):
+            continue
+        wanted = set(r["plaintiff_groups"].split(";"))
+        if r["plaintiff_groups"] != "all" and not wanted <= groups.get(r["case_id"], set()):
+            check.refuse(n, "plaintiff_groups", r["plaintiff_groups"], "names a group no party of the case has")
+            continue
+        dates = [check.date(r, f, n) for f in ("order_date", "effective_from")]
+        ok_to, until = check.date(r, "effective_to", n, required=False)
+        if not (all(ok for ok, _ in dates) and ok_to and check.cited(r, n)):
+            continue
+        if until is not None and until <= dates[1][1]:
+            check.refuse(n, "effective_to", r["effective_to"], "must be after effective_from")
+            continue
+        out.append(
+            {
+                "order_id": r["order_id"],
+                "case_id": r["case_id"],
+                "order_date": dates[0][1],
+                "court": r["court"],
+                "kind": r["kind"],
+                "enjoins": r["enjoins"] == "true",
+                "scope": r["scope"],
+                "plaintiff_groups": r["plaintiff_groups"],
+                "effective_from": dates[1][1],
+                "effective_to": until,
+                "ends_because": r.get("ends_because") or None,
+                "url": r["source_url"],
+                "second_url": r["second_source_url"],
+                "file_name": ORDERS,
+                "row_number": n,
+            }
+        )
+    return out
+
+
+def _order_conditions(path: Path, orders: set[str], conditions: set[str], bad: list[QuarantineRow]) -> list[dict]:
+    check, out = _Rows(ORDER_CONDITIONS, bad), []
+    for n, r in enumerate(_read(path), start=2):
+        if not check.member(r, "order_id", orders, n, "an order in litigation_orders.csv"):
+            continue
+        if not check.member(r, "condition_id", conditions, n, "a condition in litigation_conditions.csv"):
+            continue
+        if not check.member(r, "program", PROGRAMS, n, str(sorted(PROGRAMS))):
+            continue
+        out.append(
+            {
+                "order_id": r["order_id"],
+                "condition_id": r["condition_id"],
+                "program": r["program"],
+                "fiscal_years": r["fiscal_years"] or None,
+                "note": r["note"] or None,
+                "file_name": ORDER_CONDITIONS,
+                "row_number": n,
+            }
+        )
+    return out
+
+
+def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
+    bad: list[QuarantineRow] = []
+    cases = _cases(release.path(CASES), bad)
+    known_cases = {c["case_id"] for c in cases}
+    conditions = _conditions(release.path(CONDITIONS), bad)
+    parties = _parties(release.path(PARTIES), known_cases, ctx, bad)
+    groups: dict[str, set[str]] = {}
+    for p in parties:
+        groups.setdefault(p["case_id"], set()).add(p["plaintiff_group"])
+    orders = _orders(release.path(ORDERS), known_cases, groups, bad)
+    reached = _order_conditions(
+        release.path(ORDER_CONDITIONS), {o["order_id"] for o in orders}, {c["condition_id"] for c in conditions}, bad
+    )
+    for order in orders:  # the programs column summarises the order's conditions
+        order["programs"] = ";".join(sorted({r["program"] for r in reached if r["order_id"] == order["order_id"]}))
+    tables = {
+        "litigation_case": cases,
+        "litigation_order": orders,
+        "litigation_condition": conditions,
+        "litigation_order_condition": reached,
+        "litigation_party": parties,
+    }
     return Parsed(
-        tables={"litigation_party": pa.Table.from_pylist(parties)} if parties else {},
-        upserts={
-            "litigation_case": pa.Table.from_pylist(cases),
-            "litigation_order": pa.Table.from_pylist(orders),
-        },
+        tables={name: pa.Table.from_pylist(rows) for name, rows in tables.items() if rows},
         quarantine=bad,
-        replace=frozenset({"litigation_party"}),
+        replace=frozenset(tables),  # a curated edition replaces the last: a row taken out must not linger
     )
