@@ -13,9 +13,11 @@ from typing import Any
 import duckdb
 
 from sanctuarywatch.analysis.coverage import detainer_coverage, section_coverage, source_states
+from sanctuarywatch.analysis.published import for_jurisdiction
 from sanctuarywatch.analysis.policies import register_rows
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
+from sanctuarywatch.geo.jails import JailOperator, operator_for
 
 FAR_FUTURE = date(9999, 12, 31)
 
@@ -123,7 +125,15 @@ def agreements_287g(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date)
 
 
 def _detainer_scope(con: duckdb.DuckDBPyConnection, identity: dict, ids: list[str]) -> list[str]:
-    """Jails are county-run: a place's detainers are those of the county (or counties) it lies in."""
+    """Detainers follow who runs the jail (geo/data/jail_operators.csv): a city that runs its own jails (New York
+    City) answers for the counties they serve; in a unified state system (CT, RI, VT, DE, AK, HI) no county or
+    place runs a jail, so only the state has detainers. Elsewhere jails are county-run: a place's detainers are
+    those of the county (or counties) it lies in."""
+    operator = operator_for(identity["geoid"], identity["state_abbr"])
+    if operator and operator.operator == "city":
+        return list(operator.serves_geoids)
+    if operator and operator.operator == "state" and identity["level"] != "state":
+        return []
     if identity["level"] == "place" and not identity["consolidated_with"]:
         rows = con.execute(
             "SELECT parent_geoid FROM jurisdiction_relation WHERE child_geoid = ? AND relation = 'in_county'",
@@ -138,10 +148,18 @@ def _detainer_scope(con: duckdb.DuckDBPyConnection, identity: dict, ids: list[st
     return ids
 
 
-def _detainers(con: duckdb.DuckDBPyConnection, scope: list[str], as_of: date, states: dict) -> dict[str, Any]:
+def _detainers(
+    con: duckdb.DuckDBPyConnection, scope: list[str], as_of: date, states: dict, operator: JailOperator | None = None
+) -> dict[str, Any]:
     """Detainers by month and year for the counties whose jails serve this jurisdiction; null (not zero) when
     no detainer source is loaded or the loaded records do not cover these counties on this date."""
     coverage = detainer_coverage(con, scope, as_of, states)
+    if operator and operator.operator == "state" and not scope and coverage["status"] != "not_loaded":
+        coverage = {**coverage, "status": "not_covered", "jail_operator": operator.as_dict(),
+                    "message": f"Jails in {operator.name} are run by the state ({operator.reason}): detainers are "
+                               "attributed to the state, not to its counties or places."}  # fmt: skip
+    elif operator:
+        coverage = {**coverage, "jail_operator": operator.as_dict()}
     if coverage["status"] != "covered":
         return {"scope_geoids": scope, "by_month": [], "by_year": [], "total": None, "declined": None,
                 "coverage": coverage}  # fmt: skip
@@ -234,7 +252,9 @@ def jurisdiction_profile(con: duckdb.DuckDBPyConnection, geoid: str, as_of: date
         "lists": _lists(con, ids, when),
         "policies": _policies(con, ids, when),
         "agreements_287g": agreements_287g(con, ids, when),
-        "detainers": _detainers(con, _detainer_scope(con, identity, ids), when, states),
+        "detainers": _detainers(con, _detainer_scope(con, identity, ids), when, states,
+                                operator_for(identity["geoid"], identity["state_abbr"])),
+        "published_figures": for_jurisdiction(con, ids),
         "grants": _grants(con, ids, when, states),
         "litigation": _litigation(con, ids, when),
         "coverage": {
@@ -247,5 +267,6 @@ def jurisdiction_profile(con: duckdb.DuckDBPyConnection, geoid: str, as_of: date
         used.update(r["release_id"] for r in profile[section] if r.get("release_id"))
     used.update(r["release_id"] for r in profile["litigation"] if r.get("release_id"))
     used.update(_fact_releases(con, ids, profile["detainers"]["scope_geoids"]))
+    used.update(f["release_id"] for f in profile["published_figures"]["figures"])
     profile["sources"] = _sources(con, used)
     return profile

@@ -24,6 +24,7 @@ CONNECTOR_MODULES: tuple[str, ...] = (
     "ice_detainers",
     "mpi_population",
     "doj_grants",
+    "published_figures",
 )
 
 

@@ -1,5 +1,8 @@
 """DOJ Inspector General's May 31 2016 memorandum on ten jurisdictions receiving DOJ grants whose laws or
-policies limited cooperation with ICE (the "Huber" referral), as a CSV of jurisdiction, state, category."""
+policies limited cooperation with ICE, as a CSV of jurisdiction, state, category. The memorandum ("Referral of
+Allegations of Potential Violations of 8 U.S.C. 1373 by Grant Recipients") answered the Office of Justice
+Programs' e-mail of April 8 2016, which forwarded Rep. John Culberson's letter of February 26 2016 to the
+Attorney General."""
 
 from __future__ import annotations
 
