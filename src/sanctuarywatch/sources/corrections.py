@@ -30,7 +30,9 @@ SUBMISSION_COLUMNS = (
 ACCEPTED_COLUMNS = ("correction_id", *SUBMISSION_COLUMNS, "accepted_date")
 REQUIRED = ("target_table", "target_key", "field", "corrected_value", "reason", "source_url", "submitted_date")
 CORRECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SEARCH_URL = re.compile(r"([?&](q|query|search)=)|/search\b", re.IGNORECASE)
+# A results page: a /search path, or a non-empty q= / query= parameter (a record page such as Legistar's
+# LegislationDetail.aspx?...&Search= is not one).
+SEARCH_URL = re.compile(r"(/search(\.\w+)?([/?#]|$))|([?&](q|query)=[^&#]+)", re.IGNORECASE)
 MIN_REASON_CHARS = 10
 
 

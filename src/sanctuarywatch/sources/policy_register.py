@@ -126,7 +126,9 @@ LEVEL_DIGITS = {"state": 2, "county": 5, "place": 7}
 DIRECTIONS = frozenset({"limits", "mandates"})
 SUBJECTS = frozenset({"list_entry", "figure"})
 POLICY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SEARCH_URL = re.compile(r"([?&](q|query|search)=)|/search\b", re.IGNORECASE)
+# A results page: a /search path, or a non-empty q= / query= parameter (a record page such as Legistar's
+# LegislationDetail.aspx?...&Search= is not one).
+SEARCH_URL = re.compile(r"(/search(\.\w+)?([/?#]|$))|([?&](q|query)=[^&#]+)", re.IGNORECASE)
 
 
 def data_folder() -> Path:
