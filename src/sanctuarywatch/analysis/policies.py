@@ -231,3 +231,34 @@ def register_rows(con: duckdb.DuckDBPyConnection, ids: list[str], on: date) -> l
             }
         )
     return out
+
+
+def policy_practice(con: duckdb.DuckDBPyConnection, ids: list[str], months: int = 12) -> list[dict[str, Any]]:
+    """Policy vs practice for a profile: for each instrument of these jurisdictions (or their state) that limits
+    detainer holds, declined detainers in the ``months`` before and after it took effect — only where the
+    loaded detainer records cover the county on both sides (otherwise nothing is shown, never zero)."""
+    if not loaded(con):
+        return []
+    counties = [g for g in ids if len(g) == 5]
+    if not counties:
+        return []
+    changes = con.execute(
+        """SELECT DISTINCT p.policy_id, p.name, p.citation, p.effective_date FROM policy_instrument p
+           JOIN policy_effect e ON e.policy_id = p.policy_id AND e.term = 'detainer_holds_limited'
+           WHERE p.geoid IN (SELECT unnest(?)) ORDER BY p.effective_date""",
+        [binding_geoids(con, counties)],
+    ).fetchall()
+    out = []
+    for policy_id, name, citation, effective in changes:
+        for county in counties:
+            compared = declines_before_after(con, county, effective, months)
+            if compared:
+                out.append({"policy_id": policy_id, "name": name, "citation": citation, **compared})
+    return out
+
+
+def vocabulary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The policy vocabulary (empty when the register is not loaded)."""
+    if not loaded(con):
+        return []
+    return _rows(con, "SELECT term, direction, label, definition FROM policy_term ORDER BY direction, term", [])

@@ -14,7 +14,7 @@ import duckdb
 
 from sanctuarywatch.analysis.coverage import detainer_coverage, section_coverage, source_states
 from sanctuarywatch.analysis.published import for_jurisdiction
-from sanctuarywatch.analysis.policies import register_rows
+from sanctuarywatch.analysis.policies import corrections_for, disputes_for, policy_practice, register_rows
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
 from sanctuarywatch.geo.jails import JailOperator, operator_for
@@ -251,6 +251,9 @@ def jurisdiction_profile(con: duckdb.DuckDBPyConnection, geoid: str, as_of: date
         "children": children,
         "lists": _lists(con, ids, when),
         "policies": _policies(con, ids, when),
+        "policy_practice": policy_practice(con, ids),
+        "disputes": disputes_for(con, ids) or [],
+        "corrections": corrections_for(con, ids) or [],
         "agreements_287g": agreements_287g(con, ids, when),
         "detainers": _detainers(con, _detainer_scope(con, identity, ids), when, states,
                                 operator_for(identity["geoid"], identity["state_abbr"])),

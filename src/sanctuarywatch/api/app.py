@@ -324,6 +324,27 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
     def methodology() -> str:
         return pages.methodology_page("/")
 
+    @app.get("/policies/", response_class=HTMLResponse, include_in_schema=False)
+    def policies_html(as_of: AS_OF = None, state: str | None = None, direction: str | None = None,
+                      term: str | None = None) -> str:  # fmt: skip
+        with cursor() as cur:
+            return pages.policies_page(cur, "/", as_of or date.today(), state=state, direction=direction, term=term)
+
+    @app.get("/api/policies", summary="Policy register: instruments in force on a date, with both sources")
+    def api_policies(as_of: AS_OF = None, state: str | None = None, direction: str | None = None,
+                     term: str | None = None, level: str | None = None) -> Response:  # fmt: skip
+        from sanctuarywatch.analysis.policies import policies_in_force
+
+        with cursor() as cur:
+            rows = policies_in_force(cur, as_of or date.today(), state=state, direction=direction, term=term,
+                                     level=level)  # fmt: skip
+        return Response(pages.to_json({"as_of": as_of or date.today(), "loaded": rows is not None,
+                                       "policies": rows}), media_type="application/json")  # fmt: skip
+
+    @app.get("/corrections/", response_class=HTMLResponse, include_in_schema=False)
+    def corrections_html() -> str:
+        return pages.corrections_page("/")
+
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app
 

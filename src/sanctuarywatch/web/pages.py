@@ -185,3 +185,18 @@ def methodology_page(root: str) -> str:
     if in_list:
         html.append("</ul>")
     return render("text.html", root, title="Methodology", body="\n".join(html))
+
+
+def policies_page(con: duckdb.DuckDBPyConnection, root: str, on: date, **filters: str | None) -> str:
+    """Instruments in force on a date, filtered by state, direction or vocabulary term (policy register)."""
+    from sanctuarywatch.analysis.policies import policies_in_force, vocabulary
+
+    rows = policies_in_force(con, on, **{k: v for k, v in filters.items() if v})
+    return render("policies.html", root, rows=rows, on=on, terms=vocabulary(con), **filters)
+
+
+def corrections_page(root: str) -> str:
+    """How to report an error: the corrections format and the check command."""
+    from sanctuarywatch.sources.corrections import SUBMISSION_COLUMNS
+
+    return render("corrections.html", root, columns=SUBMISSION_COLUMNS)
