@@ -47,11 +47,23 @@ def _gazetteer_geoids() -> dict[str, str]:
 
 def test_row_counts_by_state_and_type():
     rows = _rows()
-    assert len(rows) == 23
+    assert len(rows) == 35
     assert Counter(r["state"] for r in rows) == {
-        "NY": 5, "PA": 3, "WA": 3, "IL": 4, "FL": 2, "CA": 1, "CO": 1, "LA": 1, "OR": 1, "NM": 1, "MA": 1,
+        "NY": 6, "PA": 4, "WA": 4, "IL": 4, "FL": 2, "CA": 4, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 1,
+        "KY": 1, "NJ": 2, "MD": 1,
     }  # fmt: skip
-    assert Counter(r["change"] for r in rows) == {"adopted": 14, "amended": 9}
+    assert Counter(r["change"] for r in rows) == {"adopted": 26, "amended": 9}
+    assert Counter(r["instrument_type"] for r in rows) == {
+        "ordinance": 15, "resolution": 9, "executive_order": 7, "sheriff_policy": 2, "court_decision": 1,
+        "directive": 1,
+    }  # fmt: skip
+
+
+def test_galarza_is_the_lehigh_county_court_decision():
+    by_id = {r["policy_id"]: r for r in _rows()}
+    row = by_id["pa-lehigh-galarza-v-szalczyk-2014"]
+    assert (row["geoid"], row["instrument_type"], row["enacted_date"]) == ("42077", "court_decision", "2014-03-04")
+    assert row["citation"].startswith("745 F.3d 634")
 
 
 def test_ids_and_enumerations():
