@@ -195,3 +195,22 @@ def list_members(
         [list_id, limit, offset],
     )
     return rows, total
+
+
+def validation_results(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The latest run of the data-quality invariants (``sanctuarywatch validate``) for the sources page: counts per
+    status and every row that is not a pass. ``status`` is 'not_run' when no run is stored (never shown as clean)."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'validation_result'").fetchone()[0]
+    rows = _rows(
+        con,
+        """SELECT run_at, check_name, subject, status, detail, reason, release_id, file_name, row_number
+           FROM validation_result
+           ORDER BY CASE status WHEN 'fail' THEN 0 WHEN 'warn' THEN 1 WHEN 'not checked' THEN 2 ELSE 3 END,
+                    check_name, subject""",
+    ) if exists else []  # fmt: skip
+    if not rows:
+        message = "The data-quality checks have not been run on this copy (sanctuarywatch validate)."
+        return {"status": "not_run", "run_at": None, "counts": {}, "rows": [], "message": message}
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("pass", "warn", "fail", "not checked")}
+    return {"status": "fail" if counts["fail"] else "pass", "run_at": rows[0]["run_at"], "counts": counts,
+            "rows": [r for r in rows if r["status"] != "pass"], "message": None}  # fmt: skip

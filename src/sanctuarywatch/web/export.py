@@ -22,6 +22,7 @@ from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 from sanctuarywatch.analysis.profile import jurisdiction_profile
 from sanctuarywatch.analysis.reconcile import list_comparison
 from sanctuarywatch.geo.resolver import Resolver
+from sanctuarywatch.present.bulk_export import write_site_downloads
 from sanctuarywatch.store.db import connect
 from sanctuarywatch.store.registry import build_resolver
 from sanctuarywatch.web import pages
@@ -129,6 +130,7 @@ def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambd
     finally:
         con.close()
     shutil.copytree(pages.STATIC_DIR, out / "static", dirs_exist_ok=True)
+    downloads = write_site_downloads(db, out)  # data/sanctuarywatch.duckdb and .sqlite: the whole store, one file
     chunks = [geoids[i : i + CHUNK] for i in range(0, len(geoids), CHUNK)]
     done = 0
     with ProcessPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
@@ -137,5 +139,7 @@ def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambd
             done += future.result()
             progress(done, len(geoids))
     return ExportSummary(
-        pages=written + len(geoids), data_files=len(geoids) + 5 + len(weeks) + files_287g, jurisdictions=len(geoids)
+        pages=written + len(geoids),
+        data_files=len(geoids) + 5 + len(weeks) + files_287g + len(downloads),
+        jurisdictions=len(geoids),
     )
