@@ -5,6 +5,9 @@ are rebuilt from detainer records, where a detainer counts as declined by the ru
 reason says the local agency declined or did not honor it). For published weeks that also have detainer
 records, ``differences`` lists, row by row, what is only in ICE's table and what is only in the rebuild.
 Published counts of 1–4 are shown as "<5" when ``suppress`` is on (the default for published outputs).
+
+Every row carries the audit flags of ``audit_flags`` (same-name county, transfer, batch-dated, wrong place,
+cooperating jurisdiction): ``audit`` holds their counts, evidence and the declined count under each reading.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from sanctuarywatch.analysis import audit_flags
 from sanctuarywatch.analysis.coverage import report_coverage
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.analysis.summaries import DECLINED_SQL, DETAINER_GEOID_SQL, FACILITY_JOIN_SQL
@@ -36,6 +40,7 @@ class DeclinedDetainerReport:
     differences: dict[str, list[dict[str, Any]]] | None = None
     notes: list[str] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)
+    audit: dict[str, Any] | None = None
 
     @property
     def covered(self) -> bool:
@@ -59,6 +64,7 @@ class DeclinedDetainerReport:
             "unresolved": self.unresolved,
             "differences": self.differences,
             "notes": self.notes,
+            "audit": self.audit if self.covered else None,
         }
 
 
@@ -67,7 +73,7 @@ def _ddor_rows(con, start: date, end: date) -> list[dict[str, Any]]:
         con,
         """SELECT jurisdiction_printed AS jurisdiction, state_abbr, geoid, resolution_status, NULL AS facility,
                   citizenship_country, notable_criminal_activity AS criminality, detainer_issued_date, declined_date,
-                  report_issue, release_id, file_name, row_number
+                  report_issue, release_id, file_name, '' AS sheet, row_number
            FROM ddor_declined_detainer
            WHERE report_week_start <= ? AND report_week_end >= ? ORDER BY row_number""",
         [end, start],
@@ -86,7 +92,7 @@ def _record_rows(con, start: date, end: date) -> list[dict[str, Any]]:
                    CASE WHEN {DETAINER_GEOID_SQL} IS NULL THEN 'unresolved' ELSE 'accepted' END AS resolution_status,
                    d.facility_name AS facility, d.citizenship_country, d.criminality,
                    d.prepare_date AS detainer_issued_date, d.prepare_date AS declined_date, NULL AS report_issue,
-                   d.release_id, d.file_name, d.row_number
+                   d.release_id, d.file_name, coalesce(d.sheet, '') AS sheet, d.row_number
             FROM detainer d {FACILITY_JOIN_SQL}
             LEFT JOIN jurisdiction j ON j.geoid = {DETAINER_GEOID_SQL}
             WHERE d.prepare_date BETWEEN ? AND ? AND {DECLINED_SQL.replace("lift_reason", "d.lift_reason")}
@@ -178,7 +184,9 @@ def declined_detainer_report(
     coverage = report_coverage(con, week_start, end, published=bool(published))
     if coverage["status"] != "covered":
         notes.insert(0, coverage["message"])
+    audit = _audit(con, basis, rows, week_start, end, suppress) if coverage["status"] == "covered" else None
     return DeclinedDetainerReport(
+        audit=audit,
         coverage=coverage,
         week_start=week_start,
         week_end=end,
@@ -190,3 +198,26 @@ def declined_detainer_report(
         differences=differences,
         notes=notes,
     )
+
+
+def _audit(con, basis: str, rows: list[dict[str, Any]], start: date, end: date, suppress: bool) -> dict[str, Any]:
+    """The audit flags of the report's subjects; each row gets ``flags``, ``flags_not_checked`` and
+    ``flag_details`` (strings, so the CSV carries them). Records: every row any reading counts, in the range."""
+    if basis == "ddor":
+        where = """s.subject_table = 'ddor_declined_detainer' AND EXISTS (SELECT 1 FROM ddor_declined_detainer x
+                   WHERE x.release_id = s.release_id AND x.file_name = s.file_name AND x.row_number = s.row_number
+                   AND x.report_week_start <= ? AND x.report_week_end >= ?)"""
+        params: list[Any] = [end, start]
+    else:
+        where, params = "s.subject_table = 'detainer' AND s.subject_date BETWEEN ? AND ?", [start, end]
+    audit = audit_flags.report_audit(con, where, params, suppress)
+    per_row = audit_flags.row_flags(audit, con, where, params)
+    if audit["status"] == "computed" and rows and not any(c["subjects"] for c in audit["counts"]):
+        audit = {"status": "not_computed", "message": audit_flags.NOT_COMPUTED}
+    unknown = set(audit_flags.FLAGS) if audit["status"] != "computed" else set()
+    for r in rows:
+        entry = per_row.get((r["release_id"], r["file_name"], r["sheet"], r["row_number"]), audit_flags.no_flags())
+        r["flags"] = ";".join(sorted(entry["flags"]))
+        r["flags_not_checked"] = ";".join(sorted((entry["unchecked"] | unknown) - entry["flags"]))
+        r["flag_details"] = " | ".join(entry["details"])
+    return audit

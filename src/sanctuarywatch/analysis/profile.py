@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from sanctuarywatch.analysis.audit_flags import detainer_flag_counts
 from sanctuarywatch.analysis.coverage import detainer_coverage, section_coverage, source_states
 from sanctuarywatch.analysis.published import for_jurisdiction
 from sanctuarywatch.analysis.policies import corrections_for, disputes_for, policy_practice, register_rows
@@ -182,6 +183,7 @@ def _detainers(
         "total": sum(r["total"] for r in by_month),
         "declined": sum(r["declined"] for r in by_month),
         "coverage": coverage,
+        "flags": detainer_flag_counts(con, scope, as_of),
     }
 
 

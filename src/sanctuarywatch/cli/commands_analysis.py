@@ -206,7 +206,12 @@ REPORT_COLUMNS = (
     "release_id",
     "file_name",
     "row_number",
+    "flags",
+    "flags_not_checked",
+    "flag_details",
 )
+FLAG_COLUMNS = ("flag", "check_name", "status", "state_abbr", "geoid", "facility", "subject_date", "detail",
+                "release_id", "file_name", "sheet", "row_number", "evidence")  # fmt: skip
 
 
 @report_app.command("declined-detainers")
@@ -216,12 +221,18 @@ def declined_detainers(
     as_of: AsOf = None,
     fmt: Format = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
+    part: Annotated[
+        str, typer.Option("--part", help="CSV only: rows (declined detainers) or flags (audit flags).")
+    ] = "rows",
     db: DbOption = None,
 ) -> None:
-    """The Declined Detainer Outcome Report for a week: from ICE's table when published, else from records."""
+    """The Declined Detainer Outcome Report for a week: from ICE's table when published, else from records.
+    Every row carries audit flags (same-name county, transfer, batch-dated, wrong place, cooperating)."""
     from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 
     _check_format(fmt, ("table", "csv", "json", "html"))
+    if part not in ("rows", "flags"):
+        raise InputError(f"--part must be rows or flags, not '{part}'.")
     con = _open(db)
     report = declined_detainer_report(
         con, parse_date(week, "--week"), parse_date(to, "--to"), parse_date(as_of, "--as-of")
@@ -235,9 +246,10 @@ def declined_detainers(
         if not report.covered:  # a header with no rows would read as zero declined detainers
             raise InputError(f"No CSV for {report.week_start}..{report.week_end}: {report.coverage['message']}")
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        columns, data = (REPORT_COLUMNS, report.rows) if part == "rows" else (FLAG_COLUMNS, _flag_csv_rows(report))
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(report.rows)
+        writer.writerows(data)
         text = buffer.getvalue()
     else:
         from sanctuarywatch.cli.report_html import render_report_html
@@ -249,6 +261,46 @@ def declined_detainers(
         console.print(f"Wrote {out} ({what.replace('_', ' ')}).")
     else:
         typer.echo(text, nl=not text.endswith("\n"))
+
+
+def _flag_csv_rows(report) -> list[dict[str, Any]]:
+    audit = report.audit or {}
+    if audit.get("status") != "computed":
+        raise InputError(f"No flags CSV: {audit.get('message', 'the audit flags are not computed')}")
+    return [{**f, "evidence": json.dumps(f["evidence"], default=_json_default)} for f in audit["flags"]]
+
+
+def _print_audit(audit: dict[str, Any] | None) -> None:
+    if not audit or audit.get("status") != "computed":
+        console.print(f"[yellow]Audit flags not computed[/]: {escape((audit or {}).get('message', ''))}")
+        return
+    _section(
+        "Declined, by reading (the definition's effect)",
+        ["reading", "declined", "counts"],
+        [[r["reading"], str(r["declined"]), r["label"]] for r in audit["readings"]],
+    )
+    _section(
+        "Audit flags (not checked = a check could not run for lack of data; never clean)",
+        ["flag", "flagged", "not checked", "clean", "rows"],
+        [[c["flag"], str(c["flagged"]), str(c["not_checked"]), str(c["clean"]), str(c["subjects"])]
+         for c in audit["counts"]],
+    )  # fmt: skip
+    _section(
+        "Batch-dated days",
+        ["day", "facility", "state", "declines", "source rows"],
+        [[str(b["day"]), b["facility"], b["state_abbr"] or "", str(b["declines"]), ", ".join(b["source_rows"])]
+         for b in audit["batch_days"]],
+    )  # fmt: skip
+    _section(
+        "Most-flagged facilities",
+        ["facility", "state", "flagged rows", "flags", "types"],
+        [[m["facility"] or "", m["state_abbr"] or "", str(m["flagged_rows"]), str(m["flags"]),
+          ", ".join(m["flag_types"] or [])] for m in audit["most_flagged_facilities"]],
+    )  # fmt: skip
+    for n in audit["not_checked"]:
+        console.print(
+            f"[dim]Not checked: {n['flag']}/{n['check_name']} on {n['rows']} rows — {escape(n['example'])}[/]"
+        )
 
 
 def _print_report(report) -> None:
@@ -285,6 +337,7 @@ def _print_report(report) -> None:
         ["as printed", "state", "source row"],
         [[u["jurisdiction"], u["state_abbr"], f"{u['file_name']}:{u['row_number']}"] for u in report.unresolved],
     )
+    _print_audit(report.audit)
     if report.differences is not None:
         d = report.differences
         console.print(

@@ -91,10 +91,12 @@ def ingest_sources(
 
 def after_ingest(con: duckdb.DuckDBPyConnection) -> int:
     """Refresh derived summaries and queue the printed names the resolver would not accept alone."""
+    from sanctuarywatch.analysis.audit_flags import compute_flags
     from sanctuarywatch.analysis.summaries import refresh_summaries
     from sanctuarywatch.store.review import queue_unaccepted
 
     refresh_summaries(con)
+    compute_flags(con)  # audit flags on every declined-detainer row (analysis/audit_flags.py)
     if not con.execute("SELECT count(*) FROM jurisdiction").fetchone()[0]:
         return 0
     return queue_unaccepted(con, build_resolver(con))
