@@ -123,7 +123,8 @@ def test_profile_is_complete_and_answers_as_of(acon):
     earlier = jurisdiction_profile(acon, "36119", as_of=date(2024, 3, 31))
     assert earlier["detainers"]["total"] == 4
     before = jurisdiction_profile(acon, "36119", as_of=date(2023, 12, 31))
-    assert before["detainers"]["total"] == 0
+    # before the first record the store holds, the count is unknown, not zero
+    assert before["detainers"]["total"] is None and before["detainers"]["coverage"]["status"] == "not_covered"
     assert before["grants"]["total"] < p["grants"]["total"]
     with pytest.raises(NotFoundError):
         jurisdiction_profile(acon, "99999")
@@ -148,17 +149,59 @@ def test_litigation_coverage_follows_order_dates_and_scope(acon):
 
 
 def test_exposure_totals_equal_the_awards_behind_them(acon):
-    gross_era = grant_exposure(acon, "eo13768_fy2017_jag", as_of=date(2018, 9, 1))
+    gross_era = grant_exposure(acon, "doj_fy2017_jag_conditions", as_of=date(2019, 1, 1))
     awards = gross_era.awards
     assert awards and gross_era.totals["gross"] == sum((a["amount"] for a in awards), Decimal(0))
     assert gross_era.totals["net"] == sum((a["amount"] for a in awards if not a["enjoined_by"]), Decimal(0))
     assert sum((g["gross"] for g in gross_era.by_state), Decimal(0)) == gross_era.totals["gross"]
     assert sum((g["net"] for g in gross_era.by_program), Decimal(0)) == gross_era.totals["net"]
-    enjoined = {a["geoid"] for a in awards if a["enjoined_by"]}
-    assert "1714000" in enjoined and "17031" not in enjoined
     assert 0 < gross_era.totals["net"] < gross_era.totals["gross"]
-    before_list = grant_exposure(acon, "eo13768_fy2017_jag", as_of=date(2017, 1, 1))
+    before_list = grant_exposure(acon, "doj_fy2017_jag_conditions", as_of=date(2017, 1, 1))
     assert before_list.totals["gross"] == 0  # the DDOR policy table was not yet published
+
+
+def test_exposure_nets_an_award_only_when_every_condition_is_enjoined(acon):
+    by_geoid = {a["geoid"]: a for a in grant_exposure(acon, "doj_fy2017_jag_conditions", date(2019, 1, 1)).awards}
+    # San Francisco and New York City: all three FY2017 conditions enjoined (Oct and Nov 2018 judgments)
+    assert by_geoid["06075"]["enjoined_by"] == "sf-v-sessions-permanent-2018"
+    assert by_geoid["3651000"]["enjoined_by"] == "new-york-city-sdny-2018"
+    # Chicago: notice and access enjoined, the section 1373 certification not: partly enjoined, stays in net
+    chicago = by_geoid["1714000"]
+    assert chicago["enjoined_by"] is None and chicago["enjoined_conditions"] == "access;notice"
+    assert chicago["partly_enjoined_by"] == "chicago-permanent-2018"
+    # EO 13768 s9(a) orders do not reach DOJ's own conditions: Cook County is not enjoined at all
+    assert by_geoid["17031"]["enjoined_conditions"] is None
+    earlier = {a["geoid"]: a for a in grant_exposure(acon, "doj_fy2017_jag_conditions", date(2018, 9, 1)).awards}
+    assert earlier["06075"]["enjoined_by"] is None  # before the 5 Oct 2018 judgment
+
+
+def test_renamed_scenarios_keep_their_old_ids_and_say_what_they_compute(acon):
+    old = grant_exposure(acon, "eo13768_fy2017_jag", as_of=date(2019, 1, 1))
+    assert old.scenario.scenario_id == "doj_fy2017_jag_conditions" and "not an application of EO 13768" in (
+        old.scenario.description
+    )
+    formula = grant_exposure(acon, "doj_2025_all_ojp_formula").scenario
+    assert formula.scenario_id == "doj_2025_jag_scaap" and formula.programs == ("byrne_jag", "scaap")
+    assert "two" in formula.title.lower()
+    assert len(old.to_dict()["simplifications"]) == 5
+
+
+def test_2025_list_exposure_follows_the_san_francisco_injunction_and_its_extension(analysis_store, tmp_path):
+    path = tmp_path / "doj2025.duckdb"
+    shutil.copy(analysis_store, path)
+    con = connect(path)
+    for n, (text, geoid) in enumerate([("San Francisco", "06075"), ("Chicago", "1714000"), ("Cook County", "17031")]):
+        con.execute(
+            "INSERT INTO list_membership (list_id, edition, edition_date, as_printed, geoid, resolution_status, "
+            "release_id, file_name, row_number) VALUES ('doj_2025', '2025-08-05', '2025-08-05', ?, ?, 'accepted', "
+            "'test', 'doj.csv', ?)",
+            [text, geoid, n + 2],
+        )
+    after = {a["geoid"]: a["enjoined_by"] for a in grant_exposure(con, "doj_2025_jag_scaap", date(2025, 9, 1)).awards}
+    assert (after["06075"], after["1714000"], after["17031"]) == ("sf-pi-2025-clarified", "sf-pi-2025-extended", None)
+    before = {a["geoid"]: a["enjoined_by"] for a in grant_exposure(con, "doj_2025_jag_scaap", date(2025, 8, 21)).awards}
+    assert before["1714000"] is None and before["06075"] == "sf-pi-2025-clarified"
+    con.close()
 
 
 def test_bad_scenario_names_the_field():
@@ -228,7 +271,7 @@ def test_cli_profile_report_exposure_and_lists(analysis_store, monkeypatch, tmp_
     html = tmp_path / "report.html"
     runner.invoke(app, ["report", "declined-detainers", "--week", "2017-01-28", "--format", "html", "--out", str(html)])
     assert "<table>" in html.read_text() and "Travis County" in html.read_text()
-    exp = runner.invoke(app, ["exposure", "eo13768_fy2017_jag", "--as-of", "2018-09-01"])
+    exp = runner.invoke(app, ["exposure", "eo13768_fy2017_jag", "--as-of", "2018-09-01"])  # old id kept
     assert exp.exit_code == 0 and "Gross" in exp.output and "net" in exp.output
     bad = runner.invoke(app, ["report", "declined-detainers", "--week", "last tuesday"])
     assert bad.exit_code != 0

@@ -75,7 +75,9 @@ def test_recipients_resolve(con, resolver, mirror):
     status = dict(con.execute("SELECT resolution_status, count(*) FROM grant_award GROUP BY 1").fetchall())
     rate = status["accepted"] / sum(status.values())
     print(f"grants resolution: {status} accepted rate {rate:.1%}")
-    assert status == {"accepted": 212, "unresolved": 11}  # Town of Cicero (10 years) + Cicero Town (JAG table)
+    # Town of Cicero (10 years) and Cicero Town (JAG table) were unresolved on the old curated place list; the
+    # 2025 Gazetteer has Cicero town, IL (1714351), so every recipient now resolves.
+    assert status == {"accepted": 223}
     geoids = dict(con.execute("SELECT DISTINCT recipient_name, geoid FROM grant_award").fetchall())
     assert geoids["County of Westchester"] == "36119"
     assert geoids["Westchester County"] == "36119"
@@ -89,7 +91,7 @@ def test_recipients_resolve(con, resolver, mirror):
     assert geoids["California Department of Corrections and Rehabilitation"] == "06"
     assert geoids["Illinois Criminal Justice Information Authority"] == "17"
     assert geoids["Texas Office of the Governor"] == "48"
-    assert geoids["Town of Cicero"] is None
+    assert geoids["Town of Cicero"] == "1714351"
 
 
 def test_bad_rows_quarantined_with_field_and_reason(con, resolver, mirror):

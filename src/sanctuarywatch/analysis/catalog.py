@@ -189,9 +189,13 @@ def list_members(
     total = con.execute("SELECT count(*) FROM list_membership WHERE list_id = ?", [list_id]).fetchone()[0]
     rows = _rows(
         con,
-        """SELECT edition, edition_date, withdrawn_date, as_printed, state_as_printed, category, geoid, level,
-                  confidence, resolution_status, release_id, file_name, row_number
-           FROM list_membership WHERE list_id = ? ORDER BY edition_date, row_number LIMIT ? OFFSET ?""",
+        """SELECT m.edition, m.edition_date, m.withdrawn_date, m.as_printed, m.state_as_printed, m.category,
+                  m.geoid, m.level, m.confidence, m.resolution_status, m.page_order, m.note, m.source_address,
+                  (SELECT string_agg(f.flag, '; ' ORDER BY f.flag) FROM list_entry_flag f
+                   WHERE f.release_id = m.release_id AND f.file_name = m.file_name
+                     AND f.row_number = m.row_number) AS flags,
+                  m.release_id, m.file_name, m.row_number
+           FROM list_membership m WHERE m.list_id = ? ORDER BY m.edition_date, m.row_number LIMIT ? OFFSET ?""",
         [list_id, limit, offset],
     )
     return rows, total

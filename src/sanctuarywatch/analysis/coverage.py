@@ -19,7 +19,7 @@ from sanctuarywatch.analysis.query import rows as _rows
 # Which sources each section of a profile (and each page) is built on.
 SECTION_SOURCES: dict[str, tuple[str, ...]] = {
     "lists": ("doj_2025_list", "dhs_2025_list", "doj_letters_2017_2018", "doj_oig_2016", "ddor_2017"),
-    "policies": ("ddor_2017",),
+    "policies": ("policy_register", "ddor_2017"),
     "agreements_287g": ("ice_287g",),
     "detainers": ("ice_detainers", "ddor_2017"),
     "grants": ("doj_grants",),
@@ -41,6 +41,8 @@ SOURCE_TITLES: dict[str, str] = {
     "ice_facilities": "ICE detention facility lists",
     "mpi_population": "MPI unauthorized immigrant population estimates",
     "census_geography": "Census geography",
+    "policy_register": "Policy register (curated, two sources per row)",
+    "published_figures": "Published figures register (curated)",
 }
 
 

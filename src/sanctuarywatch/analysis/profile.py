@@ -14,8 +14,8 @@ import duckdb
 
 from sanctuarywatch.analysis.audit_flags import detainer_flag_counts
 from sanctuarywatch.analysis.coverage import detainer_coverage, section_coverage, source_states
-from sanctuarywatch.analysis.published import for_jurisdiction
 from sanctuarywatch.analysis.policies import corrections_for, disputes_for, policy_practice, register_rows
+from sanctuarywatch.analysis.published import for_jurisdiction
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
 from sanctuarywatch.geo.jails import JailOperator, operator_for
@@ -79,8 +79,13 @@ def _lists(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> list[
         con,
         """SELECT m.list_id, l.title, l.publisher, l.kind, m.edition, m.edition_date, m.withdrawn_date,
                   m.as_printed, m.state_as_printed, m.category, m.release_id, m.file_name, m.row_number,
-                  (m.withdrawn_date IS NOT NULL AND m.withdrawn_date <= ?) AS withdrawn
+                  (m.withdrawn_date IS NOT NULL AND m.withdrawn_date <= ?) AS withdrawn,
+                  coalesce(m.edition_stands_alone, false) AS dated_event, m.note, r.kind AS release_kind,
+                  (SELECT list(f.flag || ': ' || f.reason ORDER BY f.flag) FROM list_entry_flag f
+                   WHERE f.release_id = m.release_id AND f.file_name = m.file_name
+                     AND f.row_number = m.row_number) AS flags
            FROM list_membership m LEFT JOIN designation_list l USING (list_id)
+           LEFT JOIN release r ON r.release_id = m.release_id
            WHERE m.geoid IN (SELECT unnest(?)) AND coalesce(m.edition_date, DATE '1900-01-01') <= ?
            ORDER BY m.edition_date, m.list_id""",
         [as_of, ids, as_of],

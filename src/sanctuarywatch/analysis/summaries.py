@@ -14,7 +14,8 @@ DECLINED_SQL = "(" + " OR ".join(f"lower(coalesce(lift_reason, '')) LIKE '{p}'" 
 # County GEOID of a detainer: its own geoid when a connector set it, else its facility's county.
 DETAINER_GEOID_SQL = "coalesce(d.geoid, f.geoid)"
 FACILITY_JOIN_SQL = (
-    "LEFT JOIN (SELECT facility_code, arg_max(geoid, list_as_of) FILTER (WHERE geoid IS NOT NULL) AS geoid "
+    "LEFT JOIN (SELECT facility_code, "
+    "arg_max(geoid, coalesce(list_as_of, DATE '1900-01-01')) FILTER (WHERE geoid IS NOT NULL) AS geoid "
     "FROM ice_facility WHERE facility_code IS NOT NULL GROUP BY facility_code) f "  # the latest list's county
     "ON f.facility_code = d.facility_code"
 )

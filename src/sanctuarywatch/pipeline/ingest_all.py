@@ -56,6 +56,9 @@ def ingest_one(
     except SanctuaryWatchError as exc:
         outcome.status, outcome.problems = "refused", [_one_line(exc)]
         return outcome
+    except Exception as exc:  # noqa: BLE001 - a connector bug must not stop the other sources
+        outcome.status, outcome.problems = "refused", [f"unexpected {type(exc).__name__}: {_one_line(exc)}"]
+        return outcome
     ctx = ParseContext(resolver=resolver, progress=progress or (lambda done, total: None))
     for release in releases:
         try:
