@@ -41,6 +41,7 @@ class DeclinedDetainerReport:
     notes: list[str] = field(default_factory=list)
     coverage: dict[str, Any] = field(default_factory=dict)
     audit: dict[str, Any] | None = None
+    published_figures: dict[str, Any] | None = None
 
     @property
     def covered(self) -> bool:
@@ -65,6 +66,7 @@ class DeclinedDetainerReport:
             "differences": self.differences,
             "notes": self.notes,
             "audit": self.audit if self.covered else None,
+            "published_figures": self.published_figures,
         }
 
 
@@ -185,9 +187,12 @@ def declined_detainer_report(
     if coverage["status"] != "covered":
         notes.insert(0, coverage["message"])
     audit = _audit(con, basis, rows, week_start, end, suppress) if coverage["status"] == "covered" else None
+    from sanctuarywatch.analysis.published import for_ddor_week
+
     return DeclinedDetainerReport(
         audit=audit,
         coverage=coverage,
+        published_figures=for_ddor_week(con, week_start),
         week_start=week_start,
         week_end=end,
         basis=basis,

@@ -58,6 +58,7 @@ class ListComparison:
     matrix: list[dict[str, Any]]
     pairwise: list[dict[str, Any]]
     flags: list[dict[str, Any]] = field(default_factory=list)
+    published_figures: dict[str, Any] | None = None
 
     def flag_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -74,6 +75,7 @@ class ListComparison:
             "flag_reasons": FLAG_REASONS,
             "flags": self.flags,
             "matrix": self.matrix,
+            "published_figures": self.published_figures,
         }
 
 
@@ -121,7 +123,23 @@ def list_comparison(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -
     kinds = {x["list_id"]: x["kind"] for x in lists if not x["stands_alone"]}
     flags = _flags(cur, when, matrix, kinds)
     cur.close()
-    return ListComparison(when, lists, matrix, pairwise, flags)
+    _attach_source_kind(cur, lists)
+    from sanctuarywatch.analysis.published import for_lists
+
+    return ListComparison(when, lists, matrix, pairwise, flags, for_lists(con))
+
+
+def _attach_source_kind(con: duckdb.DuckDBPyConnection, lists: list[dict[str, Any]]) -> None:
+    """Each list's release kind and coverage, so a transcribed or derived list says so beside its counts."""
+    found = con.execute(
+        """SELECT m.list_id, string_agg(DISTINCT r.kind, ', '), bool_or(r.coverage = 'partial')
+           FROM list_membership m JOIN release r USING (release_id) GROUP BY m.list_id"""
+    ).fetchall()
+    kinds = {list_id: (kind, partial) for list_id, kind, partial in found}
+    for x in lists:
+        kind, partial = kinds.get(x["list_id"].split("@", 1)[0], (None, None))
+        x["source_kind"] = kind
+        x["partial"] = bool(partial)
 
 
 def _flag(code: str, row: dict, lists: list[str], evidence: list[dict]) -> dict[str, Any]:
