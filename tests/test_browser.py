@@ -1,6 +1,7 @@
 """The dashboard as a person uses it, in Debian's chromium driven by Playwright: the home map renders, searching
-"Westchester" reaches the county's profile, its detainer chart renders, and the weekly report opens.
-Screenshots of home, profile and report are saved under tests/artifacts/."""
+"Westchester" reaches the county's profile, its detainer chart renders, and the weekly report opens; choosing a
+287(g) sheet date recolours the map and the national 287(g) chart renders.
+Screenshots of home, profile, report and the 287(g) map are saved under tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ def test_home_map_search_profile_chart_and_report(page, base_url):
     page.keyboard.press("Enter")
     page.wait_for_url("**/jurisdictions/36119/", timeout=20_000)
     assert "Westchester County" in page.locator("h1").inner_text()
+    assert "Not covered" in page.locator("main").inner_text()  # the detainer records are Pennsylvania's only
+    page.goto(base_url + "/jurisdictions/42101/")  # Philadelphia County: covered by the real records
     page.wait_for_selector("#detainer-chart svg", timeout=20_000)
     assert page.locator("#detainer-chart svg .mark-line path, #detainer-chart svg path").count() > 0
     page.screenshot(path=str(ARTIFACTS / "profile.png"), full_page=True)
@@ -86,3 +89,44 @@ def test_keyboard_user_can_skip_to_content(page, base_url):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.strip() == "Skip to content"
+
+
+def _coloured_counties(page) -> int:
+    """Counties drawn with a value above zero (not the first colour, not the grey of 'not covered')."""
+    return page.evaluate(
+        """[...document.querySelectorAll('#map path.county')]
+             .filter((p) => p.dataset.value !== '' && Number(p.dataset.value) > 0).length"""
+    )
+
+
+def test_choosing_a_287g_sheet_date_recolours_the_map_and_the_chart_renders(page, base_url):
+    page.goto(base_url + "/")
+    page.wait_for_selector("#map svg path.county", timeout=20_000)
+    dates = page.locator("#sheet-date option").evaluate_all("(os) => os.map((o) => o.dataset.date)")
+    assert dates[0] == "2025-03-07" and dates[-1] == "2026-05-18" and len(dates) == 15
+
+    page.get_by_label("on ICE's 287(g) sheet of").select_option(label="2025-03-07")
+    assert page.locator("#measure").input_value() == "agreements_287g"
+    assert page.locator("#map").get_attribute("data-painted") == "agreements_287g@2025-03-07"
+    assert "Sheet of 2025-03-07" in page.locator("#legend").inner_text()
+    galveston = page.locator('#map a[href$="/jurisdictions/48167/"] path')
+    assert galveston.get_attribute("data-value") == "1"  # the sheriff's Jail Enforcement Model alone
+    first = _coloured_counties(page)
+
+    page.get_by_label("on ICE's 287(g) sheet of").select_option(label="2026-05-18")
+    assert page.locator("#map").get_attribute("data-painted") == "agreements_287g@2026-05-18"
+    assert galveston.get_attribute("data-value") == "11"
+    last = _coloured_counties(page)
+    assert 0 < first < last  # more counties have an agreement in May 2026 than in March 2025
+    page.locator("#map").screenshot(path=str(ARTIFACTS / "map-287g.png"))
+
+    page.get_by_label("Colour counties by").select_option("detainers")
+    westchester = page.locator('#map a[href$="/jurisdictions/36119/"] path')
+    assert westchester.get_attribute("data-value") == ""  # not covered: grey, not "no detainers"
+    assert "not covered" in page.locator("#legend").inner_text()
+
+    page.wait_for_selector("#agreements-chart svg", timeout=20_000)
+    assert page.locator("#agreements-chart svg .mark-rect path").count() == 45  # 15 sheets x 3 support types
+    assert "1,843" in page.locator("#agreements-chart svg").inner_html()
+    page.locator("#series-title").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "home-287g.png"), full_page=True)

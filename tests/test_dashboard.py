@@ -185,3 +185,12 @@ def test_without_the_287g_source_everything_says_not_loaded(store_path):
                                              "agreements_287g": None}  # fmt: skip
     assert "287(g) agreements: not loaded" in html and 'id="agreements-chart"' not in html
     assert '<option value="agreements_287g" disabled>' in html
+
+
+def test_any_census_place_is_findable_by_name_on_the_live_site(client):
+    """A town named by no source and a CDP: the search finds them and their pages answer."""
+    found = client.get("/search/", params={"q": "Lost Springs, WY"}, follow_redirects=False)
+    assert found.status_code == 303 and found.headers["location"] == "/jurisdictions/5647805/"
+    assert "Lost Springs town" in client.get("/jurisdictions/5647805/").text
+    cdp = client.get("/search/", params={"q": "Brentwood, NY"})  # a CDP is never accepted alone: a candidate
+    assert cdp.status_code == 200 and 'href="/jurisdictions/3608026/">Brentwood CDP, NY</a>' in cdp.text

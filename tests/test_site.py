@@ -18,11 +18,13 @@ def test_build_site_writes_every_state_and_county(full_store, tmp_path):
     print(f"\nbuild-site: {summary.pages:,} pages, {summary.jurisdictions:,} jurisdictions in {seconds:.1f} s")
     written = {p.parent.name for p in (out / "jurisdictions").glob("*/index.html")}
     con = connect(full_store, read_only=True)
-    sql = "SELECT geoid FROM jurisdiction WHERE level = 'county' AND state_fips <= '56'"
+    sql = "SELECT geoid FROM jurisdiction WHERE level = 'county' AND state_fips <= '56' AND valid_to IS NULL"
     counties = {r[0] for r in con.execute(sql).fetchall()}
     states = {r[0] for r in con.execute("SELECT geoid FROM jurisdiction WHERE level = 'state'").fetchall()}
     con.close()
-    assert len(counties) == 3143 and counties <= written  # every county and equivalent of the 50 states + DC
+    # every current county and equivalent of the 50 states + DC (Connecticut's 9 planning regions, not its 8 former
+    # counties, which keep their pages too for older sources)
+    assert len(counties) == 3144 and counties <= written
     assert states <= written and len(states) >= 51
     assert {"3651000", "1714000"} <= written  # places that sources name
     page = (out / "jurisdictions" / "36119" / "index.html").read_text()
@@ -34,3 +36,37 @@ def test_build_site_writes_every_state_and_county(full_store, tmp_path):
     assert (out / "data" / "reports" / "declined-detainers-2017-01-28.csv").read_text().count("\n") == 202
     index = json.loads((out / "data" / "index.json").read_text())
     assert any(j["geoid"] == "36119" for j in index)
+    _check_287g_files(out)
+    _check_search_index(index, written)
+
+
+def _check_287g_files(out):
+    """The national 287(g) series and the agreements in force on each sheet date, as on the live API."""
+    series = json.loads((out / "data" / "287g" / "series.json").read_text())
+    points = [(i["sheet_date"], i["agreements"]) for i in series["items"]]
+    assert len(points) == 15 and points[0] == ("2025-03-07", 318) and points[-1] == ("2026-05-18", 1843)
+    lines = (out / "data" / "287g" / "series.csv").read_text().splitlines()
+    assert lines[0].startswith("status,sheet_date,agreements,agencies,") and len(lines) == 16
+    in_force = (out / "data" / "287g" / "in-force-2025-09-30.csv").read_text().splitlines()
+    assert "2025-09-30,covered,2025-09-30,48167,Galveston County,TX,8,5,1,5,2" in in_force
+    measures = json.loads((out / "data" / "map.json").read_text())
+    assert len(measures["measures"]["agreements_287g"]["sheet_dates"]) == 15
+    assert measures["counties"]["36119"]["detainers"] is None  # Westchester: not covered, not 0
+    home = (out / "index.html").read_text()
+    assert 'id="agreements-chart"' in home and 'href="data/287g/series.csv"' in home
+
+
+def _check_search_index(index, written):
+    """Every Census place is findable by name; one without a page of its own points at its county's page."""
+    by_geoid = {j["geoid"]: j for j in index}
+    places = [j for j in index if j["level"] == "place"]
+    assert len(places) > 32_000
+    # Lost Springs, WY (population 1 in the registry) is named by no source: no page, its county's instead.
+    lost = next(j for j in places if j["name"] == "Lost Springs town" and j["state"] == "WY")
+    assert lost["geoid"] == "5647805" and lost["geoid"] not in written and lost["kind"] == "town"
+    assert lost["via"] == [{"geoid": "56009", "name": "Converse County"}] and lost["href"] == "jurisdictions/56009/"
+    cdp = by_geoid["3608026"]  # Brentwood, NY: a census-designated place, not a government
+    assert cdp["name"] == "Brentwood CDP" and cdp["kind"] == "census-designated place"
+    assert cdp["href"] in ("jurisdictions/3608026/", "jurisdictions/36103/")  # its own page, or Suffolk County's
+    assert by_geoid["3651000"]["href"] == "jurisdictions/3651000/"  # New York city has its own page
+    assert all(j["href"] is None or j["href"].rstrip("/").split("/")[-1] in written for j in index)

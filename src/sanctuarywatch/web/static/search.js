@@ -5,6 +5,9 @@
   if (!box) return;
   const root = box.dataset.root;
   const LEVEL_ORDER = { state: 0, county: 1, place: 2 };
+  // The Census prints the kind after a place's name ("Lost Springs town", "Brentwood CDP"): an exact match
+  // of the name without it ranks first.
+  const SUFFIX = / (cdp|city|town|village|borough|municipality|comunidad|zona urbana|city and borough)$/;
   function norm(text) {
     return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
       .replace(/[^a-z0-9 ]/g, " ").replace(/\s+/g, " ").trim();
@@ -51,7 +54,8 @@
       const name = norm(j.name);
       const hay = name + " " + j.state.toLowerCase() + " " + norm(j.kind);
       if (!words.every((w) => hay.includes(w))) return;
-      const exact = q === name || q.startsWith(name + " ") ? 0 : 1;
+      const base = name.replace(SUFFIX, "");
+      const exact = q === name || q === base || q.startsWith(base + " ") ? 0 : 1;
       scored.push([exact, LEVEL_ORDER[j.level] ?? 3, -(j.pop || 0), j]);
     });
     scored.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
