@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -23,6 +24,9 @@ from sanctuarywatch.sources import census_geography
 from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.store.db import connect
 from sanctuarywatch.store.ingest import ingest_source
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine_line, write_results  # noqa: E402
 
 
 def build(path: Path, rows: int):
@@ -60,6 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
+    print(machine_line(), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         con = build(Path(tmp) / "bench.duckdb", args.rows)
         times = []
@@ -89,6 +94,10 @@ def main() -> None:
         p50, p95 = samples[len(samples) // 2], samples[int(len(samples) * 0.95)]
         print(f"profile: {len(samples)} jurisdictions, p50 {p50:.1f} ms, p95 {p95:.1f} ms  (goal p50 <= 20 ms)")
         con.close()
+    figures = {"rows": args.rows, "report_median_ms": statistics.median(times) * 1000,
+               "report_max_ms": max(times) * 1000, "profile_p50_ms": p50, "profile_p95_ms": p95,
+               "goal_met": max(times) <= 1 and p50 <= 20}  # fmt: skip
+    write_results("analysis", figures, vars(args))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine_line, write_results  # noqa: E402
+
 
 def _registry_store(folder: Path) -> Path:
     from sanctuarywatch.sources import census_geography
@@ -69,6 +72,7 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=20)
     args = parser.parse_args()
+    print(machine_line(), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or _registry_store(Path(tmp))
         with socket.socket() as s:
@@ -106,6 +110,9 @@ def main() -> None:
         f"profile JSON at {args.rate} req/s for {args.seconds} s: {len(latencies):,} requests, "
         f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, errors {errors}  (goal p99 <= 50 ms, 0 errors)"
     )
+    figures = {"requests": len(latencies), "p50_ms": p50, "p99_ms": p99, "errors": errors,
+               "goal_met": p99 <= 50 and errors == 0}  # fmt: skip
+    write_results("load", figures, {"db": str(args.db), "rate": args.rate, "seconds": args.seconds})
 
 
 if __name__ == "__main__":
