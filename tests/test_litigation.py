@@ -210,3 +210,11 @@ def test_cli_coverage_answers_per_condition(lit_store, monkeypatch):
     out = CliRunner().invoke(app, ["litigation", "coverage", SEATTLE, "--date", "2025-05-01", "--format", "json"])
     assert out.exit_code == 0, out.output
     assert '"enjoined": true' in out.output and "sf-pi-2025" in out.output
+
+
+def test_exposure_without_grant_awards_is_not_loaded_not_zero(lcon):
+    from sanctuarywatch.analysis.exposure import grant_exposure
+
+    result = grant_exposure(lcon, "doj_2025_jag_scaap", date(2025, 9, 1))
+    assert result.totals["gross"] is None and result.totals["net"] is None and result.totals["grants"] == "not loaded"
+    assert result.coverage["litigation"]["status"] == "loaded" and result.coverage["grants"]["status"] == "not_loaded"

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from sanctuarywatch.analysis.coverage import section_coverage
 from sanctuarywatch.analysis.litigation import in_force_sql, reaches_sql
 from sanctuarywatch.errors import InputError
 
@@ -139,6 +140,7 @@ class ExposureResult:
     by_program: list[dict[str, Any]]
     awards: list[dict[str, Any]] = field(default_factory=list)
     designated: list[dict[str, Any]] = field(default_factory=list)
+    coverage: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +157,7 @@ class ExposureResult:
             "by_state": self.by_state,
             "by_program": self.by_program,
             "designated": self.designated,
+            "coverage": self.coverage,
             "awards": self.awards,
         }
 
@@ -275,8 +278,11 @@ def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date
     net = sum((a["amount"] for a in awards if a["enjoined_by"] is None), Decimal(0))
     partly = sum((a["amount"] for a in awards if a["partly_enjoined_by"] is not None), Decimal(0))
     totals = {"gross": gross, "net": net, "enjoined": gross - net, "partly_enjoined": partly, "awards": len(awards)}
+    coverage = {section: section_coverage(con, section) for section in ("grants", "litigation")}
     if not litigation_loaded:
         totals |= {"net": None, "enjoined": None, "partly_enjoined": None, "litigation": "not loaded"}
+    if coverage["grants"]["status"] == "not_loaded":  # no awards loaded is not zero dollars exposed
+        totals |= {"gross": None, "net": None, "enjoined": None, "partly_enjoined": None, "grants": "not loaded"}
     result = ExposureResult(
         scenario=scenario,
         as_of=when,
@@ -286,6 +292,7 @@ def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date
         by_program=_group(cur, "program", litigation_loaded),
         awards=awards,
         designated=designated,
+        coverage=coverage,
     )
     cur.close()
     return result

@@ -7,6 +7,7 @@ import io
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from sanctuarywatch.cli.app import DbOption, app, console
 from sanctuarywatch.cli.commands_analysis import (
@@ -82,10 +83,10 @@ def exposure(
         return "not loaded" if value is None else _money(value)
 
     console.print(
-        f"[bold]{result.scenario.title}[/] as of {result.as_of}: {len(result.designated)} designated "
-        f"jurisdictions, {t['awards']} awards. Gross [bold]{_money(t['gross'])}[/], enjoined "
+        f"[bold]{escape(result.scenario.title)}[/] as of {result.as_of}: {len(result.designated)} designated "
+        f"jurisdictions, {t['awards']} awards. Gross [bold]{money(t['gross'])}[/], enjoined "
         f"{money(t['enjoined'])}, net [bold]{money(t['net'])}[/] (of which partly enjoined "
-        f"{money(t['partly_enjoined'])}). Conditions: {', '.join(result.scenario.conditions)}."
+        f"{money(t['partly_enjoined'])}). Conditions: {escape(', '.join(result.scenario.conditions))}."
     )
     groups = {"jurisdiction": result.by_jurisdiction, "state": result.by_state, "program": result.by_program}[by]
     keys = {"jurisdiction": ["jurisdiction", "state_abbr", "geoid"], "state": ["state_abbr"], "program": ["program"]}
@@ -96,7 +97,7 @@ def exposure(
     )
     console.print("[dim]Every figure is the sum of the awards listed by --format csv (with source rows).[/]")
     for line in result.to_dict()["simplifications"]:
-        console.print(f"[dim]Simplification: {line}[/]")
+        console.print(f"[dim]Simplification: {escape(line)}[/]")
 
 
 @litigation_app.callback()
@@ -150,7 +151,7 @@ def litigation_coverage(
         console.print_json(to_json(result.to_dict()))
         return
     verdict = "[green]enjoined[/] (at least one condition)" if result.enjoined else "[yellow]not enjoined[/]"
-    console.print(f"{geoid} {program} on {result.on_date}: {verdict}")
+    console.print(f"{escape(geoid)} {escape(program)} on {result.on_date}: {verdict}")
     rows = []
     for c in result.conditions:
         state = "enjoined" if c["enjoined"] else "not enjoined"
@@ -166,6 +167,7 @@ def litigation_coverage(
     for m in result.member_classes:
         relief = "in force" if m["enjoins"] else "stayed or not enjoining"
         console.print(
-            f"[dim]{m['order_id']} ({m['conditions']}) reaches {m['member_class']} ({relief}); membership is not "
+            f"[dim]{escape(str(m['order_id']))} ({escape(str(m['conditions']))}) reaches "
+            f"{escape(str(m['member_class']))} ({relief}); membership is not "
             "loaded, so it is not applied.[/]"
         )

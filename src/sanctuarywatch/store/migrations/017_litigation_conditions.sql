@@ -116,3 +116,21 @@ JOIN litigation_order o USING (order_id)
 LEFT JOIN litigation_condition c USING (condition_id)
 WHERE o.enjoins;
 COMMENT ON VIEW litigation_relief IS 'Relief in force per order and condition: enjoining orders only, ending on the earlier of the order''s end and the day the condition''s instrument ceased to exist.';
+COMMENT ON COLUMN litigation_relief.order_id IS 'The enjoining order (litigation_order).';
+COMMENT ON COLUMN litigation_relief.case_id IS 'Case of the order.';
+COMMENT ON COLUMN litigation_relief.condition_id IS 'Condition the order bars (litigation_condition).';
+COMMENT ON COLUMN litigation_relief.program IS 'Program the relief covers for that condition (byrne_jag, or all).';
+COMMENT ON COLUMN litigation_relief.fiscal_years IS 'Fiscal years the order names, if any (shown, not applied).';
+COMMENT ON COLUMN litigation_relief.note IS 'What the sources say about the reach.';
+COMMENT ON COLUMN litigation_relief.kind IS 'Kind of order.';
+COMMENT ON COLUMN litigation_relief.court IS 'Court that entered the order.';
+COMMENT ON COLUMN litigation_relief.scope IS 'nationwide, named_plaintiffs or members.';
+COMMENT ON COLUMN litigation_relief.plaintiff_groups IS 'Plaintiff groups the order reaches (all, or ;-separated).';
+COMMENT ON COLUMN litigation_relief.effective_from IS 'First day in force.';
+COMMENT ON COLUMN litigation_relief.effective_to IS 'First day not in force: the earlier of the order''s end and the condition''s ended_date.';
+COMMENT ON COLUMN litigation_relief.ends_because IS 'Why the relief ends then (the order''s reason, or the instrument that ended the condition).';
+COMMENT ON COLUMN litigation_relief.url IS 'Primary citation of the order.';
+COMMENT ON COLUMN litigation_relief.second_url IS 'Second source of the order.';
+COMMENT ON COLUMN litigation_relief.release_id IS 'Release of the curated litigation table.';
+COMMENT ON COLUMN litigation_relief.file_name IS 'File of the order row (litigation_orders.csv).';
+COMMENT ON COLUMN litigation_relief.row_number IS 'Row of the order in that file, header = 1.';
