@@ -17,6 +17,40 @@ ENV_MIRROR = "SANCTUARYWATCH_MIRROR"
 ENV_OFFLINE = "SANCTUARYWATCH_OFFLINE"
 ENV_CACHE = "SANCTUARYWATCH_CACHE"
 
+# Reader limits: a small hostile file (a sheet claiming a million rows, a zip or Flate bomb) is refused before it
+# is read, with a message naming the file and the limit. Each can be raised with its environment variable.
+LIMIT_DEFAULTS: dict[str, int] = {
+    # all members of an xlsx, uncompressed (the largest real workbook in the mirror is 11.7 MB)
+    "max_xlsx_uncompressed_bytes": 200_000_000,
+    # one sheet's used range, rows x columns, as the reader materialises it
+    "max_xlsx_cells": 10_000_000,
+    # rows in one file (sheet rows or CSV records)
+    "max_rows": 2_000_000,
+    # PDF: pages, and all Flate streams uncompressed (the real DHS list: 8 pages, about 1 MB of streams)
+    "max_pdf_pages": 2_000,
+    "max_pdf_stream_bytes": 200_000_000,
+    # seconds a PDF may take to read
+    "max_pdf_seconds": 300,
+    # characters in one CSV or spreadsheet text field
+    "max_field_chars": 100_000,
+}
+
+
+def limit(name: str) -> int:
+    """A reader limit: ``SANCTUARYWATCH_<NAME>`` (e.g. SANCTUARYWATCH_MAX_XLSX_CELLS) if set, else the default."""
+    raw = os.environ.get(f"SANCTUARYWATCH_{name.upper()}", "").strip()
+    if not raw:
+        return LIMIT_DEFAULTS[name]
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        from sanctuarywatch.errors import InputError
+
+        raise InputError(f"SANCTUARYWATCH_{name.upper()}={raw!r}: must be a positive whole number.")
+    return value
+
 
 def default_db_path() -> Path:
     return Path(user_data_dir(APP_NAME)) / "sanctuarywatch.duckdb"

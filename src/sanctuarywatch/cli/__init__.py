@@ -10,6 +10,8 @@ import pkgutil
 import sys
 from importlib import import_module
 
+from rich.markup import escape
+
 from sanctuarywatch.cli.app import app, console_err
 from sanctuarywatch.errors import SanctuaryWatchError
 
@@ -25,8 +27,11 @@ def main() -> None:
     try:
         app()
     except SanctuaryWatchError as exc:
-        console_err.print(f"[bold red]Error:[/] {exc}")
+        console_err.print(f"[bold red]Error:[/] {escape(str(exc))}")  # messages quote data: never markup
         sys.exit(2)
     except KeyboardInterrupt:
-        console_err.print("[yellow]Interrupted; nothing half-written was kept.[/]")
+        console_err.print(
+            "[yellow]Interrupted: the release being written was rolled back (all or nothing); releases already "
+            "reported as loaded are kept.[/]"
+        )
         sys.exit(130)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -16,6 +14,7 @@ from rich.table import Table
 
 from sanctuarywatch.cli.app import DbOption, app, console, settings
 from sanctuarywatch.errors import InputError
+from sanctuarywatch.present.csv_out import to_csv_text
 from sanctuarywatch.store.db import connect
 
 report_app = typer.Typer(help="Reports rebuilt from the store.", no_args_is_help=True)
@@ -98,16 +97,17 @@ def profile(
         console.print_json(to_json(p))
         return
     console.print(
-        f"[bold]{p['name']}[/], {p['state_name'] or p['state_abbr']}  GEOID [cyan]{p['geoid']}[/]  "
-        f"({p['level']}{', consolidated with ' + p['consolidated_with'] if p['consolidated_with'] else ''})"
-        f"  as of {p['as_of']}"
+        f"[bold]{escape(p['name'])}[/], {escape(p['state_name'] or p['state_abbr'] or '')}  GEOID "
+        f"[cyan]{escape(p['geoid'])}[/]  "
+        + escape(f"({p['level']}{', consolidated with ' + p['consolidated_with'] if p['consolidated_with'] else ''})")
+        + f"  as of {p['as_of']}"
     )
     if p["parents"] or p["children"]:
         rel = ", ".join(f"{r['relation']} {r['name']} ({r['geoid']})" for r in p["parents"])
         kids = ", ".join(f"{r['name']} ({r['geoid']})" for r in p["children"][:10])
-        console.print(f"Parents: {rel or '-'}   Children: {kids or '-'}")
+        console.print(escape(f"Parents: {rel or '-'}   Children: {kids or '-'}"))
     if p["aliases"]:
-        console.print("Printed as: " + "; ".join(p["aliases"][:8]))
+        console.print("Printed as: " + escape("; ".join(p["aliases"][:8])))
     _section(
         "Lists",
         ["list", "edition", "as printed", "withdrawn", "source row"],
@@ -184,13 +184,13 @@ def profile(
 
 def _section(title: str, headers: list[str], rows: list[list[str]]) -> None:
     if not rows:
-        console.print(f"[bold]{title}:[/] none in the store")
+        console.print(f"[bold]{escape(title)}:[/] none in the store")
         return
-    table = Table(title=title, title_justify="left", title_style="bold")
+    table = Table(title=escape(title), title_justify="left", title_style="bold")
     for h in headers:
         table.add_column(h)
-    for r in rows:
-        table.add_row(*[str(v) for v in r])
+    for r in rows:  # cells are data: a value such as '[/]' or '[link=…]' is shown as printed, never as markup
+        table.add_row(*[escape(str(v)) for v in r])
     console.print(table)
 
 
@@ -245,12 +245,8 @@ def declined_detainers(
     elif fmt == "csv":
         if not report.covered:  # a header with no rows would read as zero declined detainers
             raise InputError(f"No CSV for {report.week_start}..{report.week_end}: {report.coverage['message']}")
-        buffer = io.StringIO()
         columns, data = (REPORT_COLUMNS, report.rows) if part == "rows" else (FLAG_COLUMNS, _flag_csv_rows(report))
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(data)
-        text = buffer.getvalue()
+        text = to_csv_text(data, columns)
     else:
         from sanctuarywatch.cli.report_html import render_report_html
 
@@ -312,7 +308,7 @@ def _print_report(report) -> None:
         )
         return
     console.print(
-        f"[bold]Declined detainers {report.week_start} to {report.week_end}[/]  basis: {report.basis}  "
+        f"[bold]Declined detainers {report.week_start} to {report.week_end}[/]  basis: {escape(str(report.basis))}  "
         f"rows: {len(report.rows)}  jurisdictions: {report.jurisdiction_count}  "
         f"unresolved: {len(report.unresolved)}"
     )
@@ -345,7 +341,7 @@ def _print_report(report) -> None:
             f"{len(d['only_in_records'])} only in the records."
         )
     for note in report.notes:
-        console.print(f"[dim]{note}[/]")
+        console.print(f"[dim]{escape(note)}[/]")
 
 
 @lists_app.command("compare")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 import typer
@@ -22,6 +20,7 @@ from sanctuarywatch.cli.commands_analysis import (
     resolve_geoid,
     to_json,
 )
+from sanctuarywatch.present.csv_out import to_csv_text
 
 
 @app.command()
@@ -53,7 +52,6 @@ def exposure(
         console.print_json(to_json(result.to_dict()))
         return
     if fmt == "csv":
-        buffer = io.StringIO()
         columns = [
             "award_id",
             "fiscal_year",
@@ -72,10 +70,7 @@ def exposure(
             "file_name",
             "row_number",
         ]
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(result.awards)
-        typer.echo(buffer.getvalue(), nl=False)
+        typer.echo(to_csv_text(result.awards, columns), nl=False)
         return
     t = result.totals
 

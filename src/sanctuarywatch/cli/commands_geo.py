@@ -92,10 +92,11 @@ def resolve(
         )
         return
     colour = {"accepted": "green", "needs_review": "yellow", "unresolved": "red"}[result.status]
-    console.print(f"[bold {colour}]{result.status}[/]  {name!r}" + (f"  ({result.note})" if result.note else ""))
+    note = f"  ({escape(result.note)})" if result.note else ""
+    console.print(f"[bold {colour}]{result.status}[/]  {escape(repr(name))}{note}")
     table = Table("geoid", "name", "level", "state", "confidence", "reason")
     for c in result.candidates:
-        table.add_row(c.geoid, c.name, c.level, c.state_abbr, f"{c.confidence:.2f}", c.reason)
+        table.add_row(*map(escape, (c.geoid, c.name, c.level, c.state_abbr, f"{c.confidence:.2f}", c.reason or "")))
     if result.candidates:
         console.print(table)
 
@@ -111,7 +112,8 @@ def review_list(db: DbOption = None, status: str = "open") -> None:
     table = Table("id", "name", "state", "candidates", "status")
     for item in review.items(con, status):
         cands = "; ".join(f"{c['geoid']} {c['name']} ({c['confidence']})" for c in item["candidates"][:3])
-        table.add_row(str(item["review_id"]), item["input_text"], item["state_hint"] or "", cands, item["status"])
+        cells = (str(item["review_id"]), item["input_text"], item["state_hint"] or "", cands, item["status"])
+        table.add_row(*map(escape, cells))
     console.print(table)
 
 
@@ -120,7 +122,7 @@ def review_accept(review_id: int, geoid: str, db: DbOption = None) -> None:
     """Accept GEOID for a review item; the name then resolves to it as an alias."""
     con = connect(settings(db).db_path)
     review.decide(con, review_id, geoid)
-    console.print(f"Review {review_id}: accepted {geoid}.")
+    console.print(f"Review {review_id}: accepted {escape(geoid)}.")
 
 
 @review_app.command("reject")

@@ -78,7 +78,7 @@ def _print_outcomes(outcomes, seconds: float) -> None:
             detail = "not loaded: no file of this source in the mirror"
         style = _STATUS_STYLE.get(o.status, "")
         table.add_row(
-            o.source_id, f"[{style}]{o.status}[/]", f"{len(loaded)} new / {len(o.releases)}",
+            escape(o.source_id), f"[{style}]{o.status}[/]", f"{len(loaded)} new / {len(o.releases)}",
             f"{o.rows_loaded:,}", f"{o.rows_quarantined:,}", f"{o.seconds:.1f}", escape(detail),
         )  # fmt: skip
     console.print(table)
@@ -100,11 +100,11 @@ def sources(
     loaded = set()
     for sid, rid, version, kind, coverage, sha, n, q, when in rows:
         loaded.add(sid)
-        table.add_row(sid, rid, escape(version), kind, coverage, sha[:12] + "…", f"{n:,}", f"{q:,}", when)
+        table.add_row(*map(escape, (sid, rid, version, kind, coverage, sha[:12] + "…", f"{n:,}", f"{q:,}", when)))
     if all_sources:
         for sid, module in connectors().items():
             if sid not in loaded:
-                table.add_row(sid, "-", "[yellow]not loaded[/]", "", "", "", "", "", module.SPEC.url)
+                table.add_row(sid, "-", "[yellow]not loaded[/]", "", "", "", "", "", escape(module.SPEC.url))
     console.print(table)
 
 
@@ -118,11 +118,11 @@ def diff(
     """Rows added, removed and changed between two releases of a source."""
     con = connect(settings(db).db_path)
     old_id, new_id, diffs = diff_releases(con, _connector(source), old, new)
-    console.print(f"{source}: {old_id} -> {new_id}")
+    console.print(escape(f"{source}: {old_id} -> {new_id}"))
     table = Table("table", "added", "removed", "changed", "unchanged", "examples")
     for d in diffs:
         ex = "; ".join(f"{k}: {', '.join(str(v) for v in rows[0].values())}" for k, rows in d.examples.items() if rows)
-        table.add_row(d.table, f"{d.added:,}", f"{d.removed:,}", f"{d.changed:,}", f"{d.unchanged:,}", ex)
+        table.add_row(d.table, f"{d.added:,}", f"{d.removed:,}", f"{d.changed:,}", f"{d.unchanged:,}", escape(ex))
     console.print(table)
 
 
@@ -138,7 +138,7 @@ def quarantine(source: Annotated[str | None, typer.Argument()] = None, limit: in
     ).fetchall()
     table = Table("source", "file", "row", "field", "value", "reason")
     for r in rows:
-        table.add_row(*(str(v) if v is not None else "" for v in r))
+        table.add_row(*(escape(str(v)) if v is not None else "" for v in r))
     console.print(table)
 
 
@@ -147,6 +147,6 @@ def schema(db: DbOption = None) -> None:
     """The data dictionary: every table and column with its description, read from the store's catalog."""
     con = connect(settings(db).db_path)
     for table_name, comment, cols in data_dictionary(con):
-        console.print(f"\n[bold]{table_name}[/] — {comment}")
+        console.print(f"\n[bold]{escape(table_name)}[/] — {escape(comment or '')}")
         for c in cols:
-            console.print(f"  {c.column:28} {c.data_type:14} {c.description}")
+            console.print(escape(f"  {c.column:28} {c.data_type:14} {c.description}"))

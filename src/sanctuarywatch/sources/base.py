@@ -8,6 +8,7 @@ ingest pipeline does that in one transaction.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sanctuarywatch.errors import SourceUnavailableError
+from sanctuarywatch.errors import SourceFormatError, SourceUnavailableError
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,50 @@ def locate_file(path: Path, url: str | None = None) -> LocatedFile:
     return LocatedFile(path.name, path, sha256_file(path), path.stat().st_size, url)
 
 
+def _changed(f: LocatedFile, sha: str) -> SourceFormatError:
+    return SourceFormatError(
+        f.name,
+        f"changed while being ingested (sha256 {sha[:12]}… now, {f.sha256[:12]}… when found): "
+        "nothing was loaded; run the ingest again once the file is settled",
+    )
+
+
+def read_bytes_checked(f: LocatedFile) -> bytes:
+    """The file's bytes, read once, refused unless they hash to the checksum taken when it was found."""
+    data = f.path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    if sha != f.sha256:
+        raise _changed(f, sha)
+    return data
+
+
+def snapshot_release(release: ReleaseFiles, into: Path) -> ReleaseFiles:
+    """The release with each file copied into ``into``, hashing exactly the bytes copied.
+
+    Parsers then read the private copy, so the bytes parsed are the bytes whose checksum names the release: a
+    mirror file swapped between discovery and parsing is refused instead of being stored under the old checksum.
+    """
+    files = []
+    for i, f in enumerate(release.files):
+        target = into / str(i) / f.name
+        target.parent.mkdir(parents=True)
+        digest = hashlib.sha256()
+        with f.path.open("rb") as src, target.open("wb") as dst:
+            for chunk in iter(lambda: src.read(1 << 20), b""):  # noqa: B023 - consumed within the iteration
+                digest.update(chunk)
+                dst.write(chunk)
+        if digest.hexdigest() != f.sha256:
+            shutil.rmtree(target.parent)
+            raise _changed(f, digest.hexdigest())
+        files.append(LocatedFile(f.name, target, f.sha256, f.bytes, f.url))
+    return ReleaseFiles(release.version, tuple(files), release.origin)
+
+
+def inside_folder(path: Path, folder: Path) -> bool:
+    """Whether ``path``, with every link followed, is inside ``folder`` (links followed too)."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
 class Finder:
     """Finds a source's files: the mirror folder first, then the network (pooch, cached), else a clear error."""
 
@@ -138,6 +183,13 @@ class Finder:
         found: set[Path] = set()
         for pattern in patterns:
             found.update(p for p in self.mirror_dir.rglob(pattern) if p.is_file())
+        for p in found:
+            if not inside_folder(p, self.mirror_dir):
+                raise SourceFormatError(
+                    str(p.relative_to(self.mirror_dir)),
+                    f"a link to a file outside the mirror folder {self.mirror_dir}; refused without reading it "
+                    "(copy the file into the mirror instead)",
+                )
         return sorted(found, key=lambda p: p.name)
 
     def fetch(self, spec: SourceSpec, wanted: Sequence[SourceFile]) -> list[LocatedFile]:

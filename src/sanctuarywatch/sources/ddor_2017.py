@@ -34,6 +34,7 @@ from sanctuarywatch.sources.base import (
     SourceSpec,
     locate_file,
 )
+from sanctuarywatch.sources.safe_readers import Deadline, open_pdf
 
 _DOCLIB = "https://www.ice.gov/doclib/ddor"
 SPEC = SourceSpec(
@@ -157,9 +158,7 @@ def _month_day(text: str, year: int) -> date:
 
 
 def _first_page_text(path: Path) -> str:
-    import pdfplumber
-
-    with pdfplumber.open(path) as pdf:
+    with open_pdf(path) as pdf:
         if not pdf.pages:
             return ""
         return pdf.pages[0].extract_text() or ""
@@ -248,18 +247,18 @@ def _join(before: str, more: str) -> str:
 
 def read_tables(path: Path, ctx: ParseContext) -> tuple[str, dict[str, _Table]]:
     """Text of page 1 and the two tables, read page by page (``ctx.progress(page, pages)``)."""
-    import pdfplumber
-
     _check_pdf(path)
+    deadline = Deadline(path.name)
     tables: dict[str, _Table] = {}
     current: _Table | None = None
     first_text = ""
     try:
-        with pdfplumber.open(path) as pdf:
+        with open_pdf(path) as pdf:
             total = len(pdf.pages)
             if total == 0:
                 raise SourceFormatError(path.name, "the PDF has no pages")
             for number, page in enumerate(pdf.pages, start=1):
+                deadline.check()
                 lines = _lines(page)
                 if number == 1:
                     first_text = "\n".join(text for text, _ in lines)

@@ -21,6 +21,7 @@ from sanctuarywatch.geo.states import state_table
 from sanctuarywatch.sources.base import Finder, ParseContext, Parsed, ReleaseFiles, SourceFile, SourceSpec
 from sanctuarywatch.sources.listpage import DIFF_IGNORE, DIFF_KEYS, Entry, ListInfo, category_of, discover_lists
 from sanctuarywatch.sources.listpage import parse_list as _parse_list
+from sanctuarywatch.sources.safe_readers import Deadline, open_pdf
 
 URL = "https://www.dhs.gov/sanctuary-jurisdictions"
 PDF_NAME = "dhs_sanctuary_jurisdictions_2025-05-31_wayback.pdf"
@@ -73,16 +74,20 @@ def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
 
 def _lines(path: Path) -> list[tuple[int, str, str]]:
     """(page index, font name, text) for every text line of the PDF, in reading order."""
-    import pdfplumber  # imported here: only needed for the PDF
-
+    deadline = Deadline(path.name)
     try:
-        with pdfplumber.open(path) as pdf:
-            return [
-                (page_no, line["chars"][0]["fontname"].split("+")[-1], " ".join(line["text"].split()))
-                for page_no, page in enumerate(pdf.pages)
-                for line in page.extract_text_lines(return_chars=True)
-                if line["chars"]
-            ]
+        with open_pdf(path) as pdf:
+            out = []
+            for page_no, page in enumerate(pdf.pages):
+                deadline.check()
+                out += [
+                    (page_no, line["chars"][0]["fontname"].split("+")[-1], " ".join(line["text"].split()))
+                    for line in page.extract_text_lines(return_chars=True)
+                    if line["chars"]
+                ]
+            return out
+    except SourceFormatError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any unreadable PDF becomes one clear message
         raise SourceFormatError(path.name, f"not a readable PDF ({exc.__class__.__name__}: {exc})") from exc
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from sanctuarywatch.config import limit
 from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.geo.normalize import COUNTY_LEVEL_AREA_WORDS, clean, split_name
 from sanctuarywatch.geo.states import State, state_table
@@ -38,6 +39,7 @@ from sanctuarywatch.sources.base import (
     SourceSpec,
     locate_file,
 )
+from sanctuarywatch.sources.safe_readers import csv_rows, decode_text, open_workbook
 
 ICE = "https://www.ice.gov"
 _DOCLIB = f"{ICE}/doclib/about/offices/ero/287g"
@@ -144,18 +146,15 @@ def _raw_grids(path: Path) -> list[tuple[str | None, list[list[Any]]]]:
     if path.stat().st_size == 0:
         raise SourceFormatError(path.name, "empty file (0 bytes)")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        from python_calamine import CalamineWorkbook
-
         try:
-            book = CalamineWorkbook.from_path(str(path))
+            book = open_workbook(path)
             return [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in book.sheet_names]
+        except SourceFormatError:
+            raise
         except Exception as exc:  # noqa: BLE001 - calamine raises several error types for broken files
             raise SourceFormatError(path.name, f"not a readable spreadsheet (truncated or corrupt?): {exc}") from exc
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    return [(None, [list(r) for r in csv.reader(io.StringIO(text))])]
+    text = decode_text(path.read_bytes(), path.name)
+    return [(None, [r for _, r in csv_rows(text, path.name)])]
 
 
 def read_sheets(
@@ -534,6 +533,11 @@ def hyperlinks(path: Path, sheet_name: str | None) -> dict[tuple[int, int], str]
         if not all(cells):
             continue
         first, last = cells[0], cells[-1]
+        rows = int(last.group(2)) - int(first.group(2)) + 1
+        span = rows * (_column_index(last.group(1)) - _column_index(first.group(1)) + 1)
+        if span > limit("max_xlsx_cells"):
+            raise SourceFormatError(path.name, f"a hyperlink over {ref.group(1)} ({span:,} cells) passes the limit "
+                                    f"max_xlsx_cells = {limit('max_xlsx_cells'):,}", field="hyperlink")  # fmt: skip
         for r in range(int(first.group(2)), int(last.group(2)) + 1):
             for c in range(_column_index(first.group(1)), _column_index(last.group(1)) + 1):
                 links[(r, c)] = targets[rid.group(1)]

@@ -28,9 +28,11 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from sanctuarywatch.config import limit
 from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.geo.states import state_table
 from sanctuarywatch.sources.base import (
@@ -43,6 +45,7 @@ from sanctuarywatch.sources.base import (
     SourceSpec,
     locate_file,
 )
+from sanctuarywatch.sources.safe_readers import duplicate_header, open_workbook
 
 PA_URL = "https://raw.githubusercontent.com/eads/geocode-pa-detainers/bbd824aadcddee2cece66fe8bf69e9e1aa717ed2/pa_detainers.csv"
 SPEC = SourceSpec(
@@ -196,6 +199,7 @@ def _read_csv(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
         header = next(csv.reader([first.decode("utf-8-sig")]), [])
     except UnicodeDecodeError as exc:
         raise SourceFormatError(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    duplicate_header(header, path.name)
     keep = _kept(header, path.name)
     try:
         table = pacsv.read_csv(
@@ -211,8 +215,29 @@ def _read_csv(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
         raise SourceFormatError(path.name, f"{problem} ({text.splitlines()[0]})") from exc
     if table.num_rows == 0:
         raise SourceFormatError(path.name, "the file has a header but no records")
+    _check_text(table, path.name, 2)
     ctx.progress(table.num_rows, table.num_rows)
     return _typed(table, keep, path.name), 2  # the header is line 1
+
+
+def _check_text(table: pa.Table, file: str, first_row: int) -> None:
+    """Refuse a NUL byte or a field over the limit (column-wise, no row loop), naming the row and field."""
+    cap = limit("max_field_chars")
+    for name in table.column_names:
+        column = table[name]
+        if not pa.types.is_string(column.type):
+            continue
+        nul = pc.match_substring(column, "\0")
+        if pc.any(nul).as_py():
+            row = pc.index(nul, True).as_py() + first_row
+            raise SourceFormatError(file, "a NUL byte in the field: a damaged file", row=row, field=name)
+        long = pc.greater(pc.utf8_length(column), cap)
+        if pc.any(long).as_py():
+            row = pc.index(long, True).as_py() + first_row
+            raise SourceFormatError(file, f"a field longer than {cap:,} characters (limit max_field_chars)",
+                                    row=row, field=name)  # fmt: skip
+    if table.num_rows > limit("max_rows"):
+        raise SourceFormatError(file, f"{table.num_rows:,} records pass the limit max_rows = {limit('max_rows'):,}")
 
 
 def _cell(value: object) -> str | None:
@@ -260,11 +285,11 @@ def _sheet_chunks(
 
 def _read_xlsx(path: Path, ctx: ParseContext) -> pa.Table:
     """Every sheet with a detainer header, read sheet by sheet in chunks, with a ``_row`` column."""
-    from python_calamine import CalamineWorkbook
-
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = open_workbook(path)
         names = book.sheet_names
+    except SourceFormatError:
+        raise
     except Exception as exc:  # noqa: BLE001
         raise SourceFormatError(path.name, f"not a readable xlsx workbook ({exc})") from exc
     parts: list[pa.Table] = []

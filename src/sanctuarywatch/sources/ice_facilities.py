@@ -12,7 +12,6 @@ release id changes when any input changes.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from sanctuarywatch.sources.base import (
     locate_file,
 )
 from sanctuarywatch.sources.ice_287g import AGENCY_COLUMNS, date_in_text, lookup_state, resolve_name, table, text
+from sanctuarywatch.sources.safe_readers import csv_rows, decode_text, open_workbook
 
 _UWCHR = "https://github.com/UWCHR/ice-facilities/raw/2b4457f84feb8ac03d7b109563ec20629826a055/import/input/"
 _PINNED = {
@@ -182,16 +182,13 @@ def _sheet_rows(path: Path) -> Iterator[tuple[str | None, Iterator[tuple[int, li
     if path.stat().st_size == 0:
         raise SourceFormatError(path.name, "empty file (0 bytes)")
     if path.suffix.lower() == ".csv":
-        try:
-            body = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SourceFormatError(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-        yield None, ((n, r) for n, r in enumerate(csv.reader(io.StringIO(body)), start=1) if any(map(text, r)))
+        body = decode_text(path.read_bytes(), path.name)
+        yield None, ((n, r) for n, r in csv_rows(body, path.name) if any(map(text, r)))
         return
-    from python_calamine import CalamineWorkbook
-
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = open_workbook(path)
+    except SourceFormatError:
+        raise
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types for broken files
         raise SourceFormatError(path.name, f"not a readable spreadsheet (truncated or corrupt?): {exc}") from exc
     for name in book.sheet_names:

@@ -16,7 +16,6 @@ transcribers' notes.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,8 +27,9 @@ from pathlib import Path
 import pyarrow as pa
 from bs4 import BeautifulSoup
 
-from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.errors import InputError, SourceFormatError
 from sanctuarywatch.geo.normalize import clean
+from sanctuarywatch.geo.resolver import MAX_INPUT_CHARS
 from sanctuarywatch.geo.states import state_table
 from sanctuarywatch.sources.base import (
     Finder,
@@ -41,6 +41,7 @@ from sanctuarywatch.sources.base import (
     SourceSpec,
     locate_file,
 )
+from sanctuarywatch.sources.safe_readers import csv_dicts, decode_text, duplicate_header
 
 CATEGORY_WORDS = {"state": "state", "count": "county", "parish": "county", "cit": "city", "town": "city",
                   "municipal": "city", "local": "city"}  # fmt: skip
@@ -132,10 +133,7 @@ def read_text(path: Path) -> str:
     raw = path.read_bytes()
     if not raw.strip():
         raise SourceFormatError(path.name, "the file is empty")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(path.name, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from exc
+    return decode_text(raw, path.name)
 
 
 def category_of(heading: str) -> str | None:
@@ -181,11 +179,12 @@ def html_entries(path: Path) -> Iterator[Entry]:
 def csv_entries(path: Path) -> Iterator[Entry]:
     """Rows of a CSV list or transcription: ``jurisdiction`` (required), ``state``, ``category`` and, in the
     mirror's transcriptions, ``page_order``, ``source_address`` and ``note``."""
-    reader = csv.DictReader(io.StringIO(read_text(path)))
-    fields = [f.lower() for f in (reader.fieldnames or [])]
+    header, records = csv_dicts(read_text(path), path.name)
+    fields = [f.lower() for f in header]
+    duplicate_header(fields, path.name)
     if "jurisdiction" not in fields:
         raise SourceFormatError(path.name, f"no 'jurisdiction' column (columns: {', '.join(fields) or 'none'})")
-    for n, row in enumerate(reader, start=2):
+    for n, row in records:
         low = {k.lower(): (v or "").strip() for k, v in row.items() if k}
         order = low.get("page_order", "")
         if order and not order.isdigit():
@@ -297,7 +296,7 @@ def parse_list(release: ReleaseFiles, ctx: ParseContext, info: ListInfo, entries
         reason = _refusal(entry, name, state_text, seen)
         if reason:
             field, value = ("state", state_text) if reason == "unknown state" else ("jurisdiction", entry.text)
-            bad.append(QuarantineRow(file.name, entry.row_number, field, value, reason))
+            bad.append(QuarantineRow(file.name, entry.row_number, field, value and _shown(value), reason))
             continue
         seen.add((name, state_text))
         state = lookup_state(state_text)
@@ -306,7 +305,11 @@ def parse_list(release: ReleaseFiles, ctx: ParseContext, info: ListInfo, entries
         if has_order and entry.page_order is None:
             flags.append(Flag("position_unknown", "the transcription could not see where the list prints this "
                               "entry, so page_order is blank", None, None))  # fmt: skip
-        result, resolved_as = _resolve(ctx, name, state, category, flags)
+        try:
+            result, resolved_as = _resolve(ctx, name, state, category, flags)
+        except InputError as exc:  # a name the resolver refuses (too long): this entry, not the whole list
+            bad.append(QuarantineRow(file.name, entry.row_number, "jurisdiction", _shown(entry.text), str(exc)))
+            continue
         best = result.best if result.status == "accepted" else None
         geoid = ctx.resolver.canonical(best.geoid) if best else None
         rows.append({
@@ -339,11 +342,18 @@ def _refusal(entry: Entry, name: str, state_text: str | None, seen: set) -> str 
         return entry.artefact
     if not name.strip():
         return "empty entry"
+    if len(entry.text) > MAX_INPUT_CHARS:
+        return f"entry is {len(entry.text):,} characters long; names longer than {MAX_INPUT_CHARS} are refused"
     if state_text and lookup_state(state_text) is None:
         return "unknown state"
     if (name, state_text) in seen:
         return "duplicate entry"
     return None
+
+
+def _shown(value: str, keep: int = 200) -> str:
+    """A quarantined value as stored: long values are cut (the row number points at the full text)."""
+    return value if len(value) <= keep else f"{value[:keep]}… ({len(value):,} characters)"
 
 
 def _table(rows: list[dict], fields: tuple[str, ...]) -> pa.Table:

@@ -30,6 +30,7 @@ from sanctuarywatch.sources.base import (
     SourceSpec,
     locate_file,
 )
+from sanctuarywatch.sources.safe_readers import open_workbook
 
 FILE = "MPI_unauthorized_population_county_estimates_2023.xlsx"
 SPEC = SourceSpec(
@@ -81,11 +82,11 @@ def combined_areas() -> dict[str, list[dict[str, str]]]:
 
 def _rows(path: Path, sheet: str) -> list[list]:
     """The sheet's rows from the top (row 1 first), checking the header."""
-    from python_calamine import CalamineWorkbook
-
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = open_workbook(path)
         grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except SourceFormatError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is a wrong-shape file
         raise SourceFormatError(path.name, f"sheet '{sheet}' cannot be read ({exc})") from exc
     header = tuple(str(c).strip() for c in grid[HEADER_ROW - 1][: len(SHEETS[sheet])]) if len(grid) >= 3 else ()

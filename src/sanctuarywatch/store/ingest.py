@@ -7,17 +7,30 @@ one DuckDB transaction, so an interrupted ingest leaves the store as it was.
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
+import tempfile
 import time
+import zipfile
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 
 import duckdb
 import pyarrow as pa
 
-from sanctuarywatch.errors import SourceFormatError
-from sanctuarywatch.sources.base import Finder, LocatedFile, ParseContext, Parsed, ReleaseFiles, SourceSpec
+from sanctuarywatch.errors import SanctuaryWatchError, SourceFormatError
+from sanctuarywatch.sources.base import (
+    Finder,
+    LocatedFile,
+    ParseContext,
+    Parsed,
+    ReleaseFiles,
+    SourceSpec,
+    snapshot_release,
+)
 from sanctuarywatch.sources.manifest import ManifestEntry, entry_for, release_coverage
 from sanctuarywatch.store.db import table_columns, transaction
 
@@ -62,13 +75,40 @@ def ingest_release(
         if real:  # a packaged fallback never replaces what was loaded from the real files
             return IngestResult(spec.source_id, real[0], real[1], "unchanged", real[2], real[3])
     described = check_files(spec, release)
-    parsed: Parsed = connector.parse(release, ctx)  # raises SourceFormatError before anything is written
-    with transaction(con):
-        _write(con, spec, release, release_id, parsed, ctx, described)
-        _fault_injection_pause()
+    parsed = parse_checked(connector, release, ctx)  # raises SourceFormatError before anything is written
+    try:
+        with transaction(con):
+            _write(con, spec, release, release_id, parsed, ctx, described)
+            _fault_injection_pause()
+    except duckdb.InterruptException as exc:  # Ctrl-C inside a DuckDB statement: rolled back like any other
+        raise KeyboardInterrupt from exc
+    except duckdb.ConstraintException as exc:
+        names = ", ".join(f.name for f in release.files)
+        raise SourceFormatError(
+            names, f"its rows clash with rows already stored (nothing was written): {str(exc).splitlines()[0]}"
+        ) from exc
     return IngestResult(
         spec.source_id, release_id, release.version, "loaded", parsed.rows_loaded, len(parsed.quarantine)
     )
+
+
+# Errors a reader library raises on a malformed file; anything else is a bug and keeps its traceback.
+_READER_ERRORS = (csv.Error, UnicodeError, zipfile.BadZipFile, zlib.error, EOFError, MemoryError, RecursionError)
+
+
+def parse_checked(connector: ModuleType, release: ReleaseFiles, ctx: ParseContext) -> Parsed:
+    """Parse a private copy of the release's files whose bytes hash to the discovered checksums, so what is
+    stored is exactly what the release id names; a reader's low-level error becomes a message naming the files."""
+    with tempfile.TemporaryDirectory(prefix="sanctuarywatch-ingest-") as tmp:
+        frozen = snapshot_release(release, Path(tmp))
+        try:
+            return connector.parse(frozen, ctx)
+        except SanctuaryWatchError:
+            raise
+        except _READER_ERRORS as exc:
+            names = ", ".join(f.name for f in release.files)
+            problem = "too large to read in memory" if isinstance(exc, MemoryError) else "not readable"
+            raise SourceFormatError(names, f"{problem} ({type(exc).__name__}: {exc})") from exc
 
 
 def check_files(spec: SourceSpec, release: ReleaseFiles) -> list[ManifestEntry | None]:
