@@ -122,8 +122,8 @@ def list_comparison(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -
     # A letter batch is an event, not a list in force: it is compared, but not a list one "should" also be on.
     kinds = {x["list_id"]: x["kind"] for x in lists if not x["stands_alone"]}
     flags = _flags(cur, when, matrix, kinds)
-    cur.close()
     _attach_source_kind(cur, lists)
+    cur.close()
     from sanctuarywatch.analysis.published import for_lists
 
     return ListComparison(when, lists, matrix, pairwise, flags, for_lists(con))
