@@ -124,43 +124,66 @@ def profile(
     )
     _section(
         "Policies",
-        ["title", "text", "effective", "source row"],
+        ["title", "what it does", "effective", "ended", "source row"],
         [
             [
                 x["title"] or "",
-                (x["policy_text"] or "")[:80],
+                x["policy_text"] or "",
                 str(x["effective_date"] or ""),
+                str(x.get("ended_date") or ""),
                 f"{x['file_name']}:{x['row_number']}",
             ]
             for x in p["policies"]
         ],
     )
-    _section(
-        "287(g) agreements",
-        ["agency", "model", "signed", "first listed", "last listed", "status"],
-        [
+    for x in p["policies"]:
+        links = [str(x[k]) for k in ("official_url", "second_url") if x.get(k)] or [str(x["url"])] * bool(x.get("url"))
+        if links:
+            label = escape((x.get("citation") or x["title"] or "")[:70])
+            console.print(f"  [dim]{label}: {escape(' | '.join(links))}[/]")
+    for practice in p.get("policy_practice") or []:
+        console.print(escape(_practice_text(practice)))
+    if p["coverage"]["agreements_287g"]["status"] == "not_loaded":
+        console.print("287(g) agreements: [yellow]not loaded[/] (ICE's sheets are not in the store; unknown, not 0)")
+    elif not p["agreements_287g"]:
+        console.print("287(g) agreements: none listed on any loaded ICE sheet")
+    if p["agreements_287g"]:
+        _section(
+            "287(g) agreements",
+            ["agency", "model", "signed", "first listed", "last listed", "status"],
             [
-                x["agency_name"],
-                x["support_model"],
-                str(x["signed_date"] or ""),
-                str(x["first_listed"]),
-                str(x["last_listed"]),
-                x["status"],
-            ]
-            for x in p["agreements_287g"]
-        ],
-    )
+                [
+                    x["agency_name"],
+                    x["support_model"],
+                    str(x["signed_date"] or ""),
+                    str(x["first_listed"]),
+                    str(x["last_listed"]),
+                    x["status"],
+                ]
+                for x in p["agreements_287g"]
+            ],
+        )
     d = p["detainers"]
-    _section(
-        f"Detainers (total {d['total']:,}, declined {d['declined']:,})",
-        ["year", "detainers", "declined"],
-        [[y["year"], f"{y['total']:,}", f"{y['declined']:,}"] for y in d["by_year"]],
-    )
-    _section(
-        f"DOJ grants (total {_money(p['grants']['total'])})",
-        ["fiscal year", "program", "awards", "amount"],
-        [[str(g["fiscal_year"]), g["program"], str(g["awards"]), _money(g["amount"])] for g in p["grants"]["rows"]],
-    )
+    if d["total"] is None:
+        status = "not loaded" if d["coverage"]["status"] == "not_loaded" else "not covered"
+        console.print(f"Detainers: [yellow]{status}[/] — {escape(d['coverage']['message'])}")
+    else:
+        _section(
+            f"Detainers (total {d['total']:,}, declined {d['declined']:,})",
+            ["year", "detainers", "declined"],
+            [[y["year"], f"{y['total']:,}", f"{y['declined']:,}"] for y in d["by_year"]],
+        )
+    for text in d["coverage"].get("caveats", []):
+        console.print(f"[yellow]Caveat:[/] {escape(text)}")
+    if p["grants"]["total"] is None:
+        console.print("DOJ grants: [yellow]not loaded[/] (DOJ award tables are not in this store; unknown, not zero)")
+    else:
+        _section(
+            f"DOJ grants (total {_money(p['grants']['total'])})",
+            ["fiscal year", "program", "awards", "amount"],
+            [[str(g["fiscal_year"]), g["program"], str(g["awards"]), _money(g["amount"])]
+             for g in p["grants"]["rows"]],
+        )  # fmt: skip
     _section(
         "Litigation",
         ["case", "court", "filed", "plaintiff", "relief in force"],
@@ -177,9 +200,26 @@ def profile(
     )
     _section(
         "Sources",
-        ["source", "release", "version", "address"],
-        [[s["title"], s["release_id"], s["version"], s["url"] or ""] for s in p["sources"]],
-    )
+        ["source", "release", "version", "kind", "address"],
+        [
+            [s["title"], s["release_id"], s["version"],
+             " ".join(filter(None, [s.get("kind"), "partial" if s.get("coverage") == "partial" else None])),
+             s["url"] or ""]
+            for s in p["sources"]
+        ],
+    )  # fmt: skip
+
+
+def _practice_text(practice: dict) -> str:
+    """One line: declined detainers in the months before and after a policy took effect."""
+
+    def side(x: dict) -> str:
+        share = f"{x['share_declined']:.1%}" if x.get("share_declined") is not None else "n/a"
+        span = f"{x['first_month']:%Y-%m} to {x['last_month']:%Y-%m}"
+        return f"{x['declined']:,} of {x['detainers']:,} declined ({share}, {span})"
+
+    return (f"Policy vs practice, {practice['citation']} ({practice['pivot']}): before {side(practice['before'])}; "
+            f"after {side(practice['after'])}")  # fmt: skip
 
 
 def _section(title: str, headers: list[str], rows: list[list[str]]) -> None:
