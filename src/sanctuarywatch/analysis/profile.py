@@ -14,19 +14,15 @@ import duckdb
 
 from sanctuarywatch.analysis.audit_flags import detainer_flag_counts
 from sanctuarywatch.analysis.coverage import detainer_coverage, section_coverage, source_states
+from sanctuarywatch.analysis.litigation import cases_covering
 from sanctuarywatch.analysis.policies import corrections_for, disputes_for, policy_practice, register_rows
 from sanctuarywatch.analysis.published import for_jurisdiction
 from sanctuarywatch.analysis.query import rows as _rows
+from sanctuarywatch.analysis.relations import related_geoids
 from sanctuarywatch.errors import NotFoundError
 from sanctuarywatch.geo.jails import JailOperator, operator_for
 
 FAR_FUTURE = date(9999, 12, 31)
-
-
-def related_geoids(con: duckdb.DuckDBPyConnection, geoid: str) -> list[str]:
-    """The jurisdiction and the other half of a consolidated city-county: facts about either are about it."""
-    other = con.execute("SELECT consolidated_with FROM jurisdiction WHERE geoid = ?", [geoid]).fetchone()
-    return [geoid] + ([other[0]] if other and other[0] else [])
 
 
 def _identity(con: duckdb.DuckDBPyConnection, geoid: str) -> dict[str, Any]:
@@ -208,8 +204,6 @@ def _grants(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date, states:
 
 
 def _litigation(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> list[dict]:
-    from sanctuarywatch.analysis.litigation import cases_covering
-
     seen: dict[str, dict] = {}
     for geoid in ids:
         for case in cases_covering(con, geoid, as_of):
