@@ -36,15 +36,21 @@ def _manifest() -> dict[str, dict[str, str]]:
 
 
 MANIFEST = _manifest()
-FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in NOT_INPUTS and not p.name.startswith("_"))
+ALL = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in NOT_INPUTS and not p.name.startswith("_"))
+# Inputs of `sanctuarywatch corrections check` (a submitted correction file), not of a connector.
+CORRECTIONS = [p for p in ALL if p.name.startswith("corrections_")]
+FILES = [p for p in ALL if p not in CORRECTIONS]
 
 
 def _expected(name: str) -> dict[str, str]:
-    """What the generator of a file says must happen to it, where it says (the detainer files)."""
+    """What the generator of a file says must happen to it, where it says (detainer and issue-11 files)."""
     from fixtures.make_bad_detainers import EXPECT
+    from fixtures.make_bad_hardening import EXPECT as HARDENING
 
     if name in EXPECT:
         return {"expect": EXPECT[name][0], "message": re.escape(EXPECT[name][1])}
+    if name in HARDENING:
+        return {"expect": HARDENING[name][0], "message": HARDENING[name][1]}
     return {}
 
 
@@ -78,8 +84,20 @@ def test_every_corpus_file_maps_to_a_source_and_detainers_are_covered():
     detainers = [p for p in FILES if p.name.startswith("ice_detainers__")]
     assert len(detainers) >= 6 and all(p.stat().st_size < 20_000 for p in detainers)
     from fixtures.make_bad_detainers import EXPECT
+    from fixtures.make_bad_hardening import EXPECT as HARDENING
 
-    assert {p.name for p in detainers} == set(EXPECT), "rerun tests/fixtures/make_bad_detainers.py"
+    hardening = {n for n in HARDENING if n.startswith("ice_detainers__")}
+    assert {p.name for p in detainers} == set(EXPECT) | hardening, "rerun tests/fixtures/make_bad_*.py"
+    assert {n for n in HARDENING} <= {p.name for p in FILES}, "rerun tests/fixtures/make_bad_hardening.py"
+    assert len(ALL) >= 50 and all((CORPUS / n).stat().st_size < 20_000 for n in HARDENING), "50+ small files"
+
+
+@pytest.mark.parametrize("path", CORRECTIONS, ids=[p.name for p in CORRECTIONS])
+def test_each_bad_correction_file_is_refused_with_reasons(path):
+    from sanctuarywatch.sources.corrections import check_file
+
+    rows, errors = check_file(path)
+    assert errors and all(e.file == path.name and e.problem for e in errors)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(CORPUS)) for p in FILES])

@@ -30,8 +30,25 @@ def main() -> None:
         console_err.print(f"[bold red]Error:[/] {escape(str(exc))}")  # messages quote data: never markup
         sys.exit(2)
     except KeyboardInterrupt:
-        console_err.print(
-            "[yellow]Interrupted: the release being written was rolled back (all or nothing); releases already "
-            "reported as loaded are kept.[/]"
-        )
+        _interrupted()
         sys.exit(130)
+    except SystemExit as exc:  # typer turns Ctrl-C into a silent exit 130: say what was kept
+        if exc.code == 130 and _caused_by_ctrl_c(exc):
+            _interrupted()
+        raise
+
+
+def _caused_by_ctrl_c(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _interrupted() -> None:
+    console_err.print(
+        "[yellow]Interrupted: the release being written was rolled back (all or nothing); releases already "
+        "reported as loaded are kept.[/]"
+    )

@@ -553,7 +553,10 @@ def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
     fixes = load_corrections()
     for file in release.files:
         kind, when = list_kind(file.name), as_of(file.path)
-        for sheet in read_sheets(file.path, COLUMNS, REQUIRED):
+        found = read_sheets(file.path, COLUMNS, REQUIRED)
+        if not any(sheet.rows for sheet in found):  # a header alone would be a release of 0 agreements
+            raise SourceFormatError(file.name, "a header but no agency rows: not a complete 287(g) sheet")
+        for sheet in found:
             links = hyperlinks(file.path, sheet.sheet_name) if file.path.suffix.lower() == ".xlsx" else {}
             seen: set[tuple[str, str, str]] = set()
             for done, (n, row) in enumerate(sheet.rows, start=1):
