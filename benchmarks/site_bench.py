@@ -3,7 +3,7 @@ per second and the single-file downloads.
 
 Loads the real mirror with ``sanctuarywatch ingest all --from MIRROR`` into a fresh store (or uses ``--db``), then
 times ``web.export.build_site`` into a temporary folder and counts what it wrote: profile pages, other pages, data
-files, bytes. Goal: the whole site in <= 10 minutes on 2 cores (>= 10 profile pages/s).
+files, bytes. Goal: the whole site in <= 10 minutes on 2 cores.
 
     python benchmarks/site_bench.py [--db STORE] [--workers N]
 """
