@@ -49,6 +49,11 @@ def ingest(
 
         outcomes = ingest_sources(con, chosen, finder, progress_for)
     _print_outcomes(outcomes, time.perf_counter() - started)
+    checks = dict(con.execute("SELECT status, count(*) FROM validation_result GROUP BY 1").fetchall())
+    if checks:
+        style = "bold red" if checks.get("fail") else "green"
+        console.print(f"[{style}]data-quality checks:[/] {checks.get('fail', 0)} fail, {checks.get('warn', 0)} warn, "
+                      f"{checks.get('pass', 0)} pass (details: sanctuarywatch validate)")  # fmt: skip
     queued = con.execute("SELECT count(*) FROM review_item WHERE status = 'open'").fetchone()[0]
     if queued:
         console.print(f"{queued:,} printed name(s) wait for a person's review: sanctuarywatch review list")

@@ -100,6 +100,20 @@ def after_ingest(con: duckdb.DuckDBPyConnection) -> int:
 
     refresh_summaries(con)
     compute_flags(con)  # audit flags on every declined-detainer row (analysis/audit_flags.py)
-    if not con.execute("SELECT count(*) FROM jurisdiction").fetchone()[0]:
-        return 0
-    return queue_unaccepted(con, build_resolver(con))
+    queued = 0
+    if con.execute("SELECT count(*) FROM jurisdiction").fetchone()[0]:
+        queued = queue_unaccepted(con, build_resolver(con))
+    validate_store(con)
+    return queued
+
+
+def validate_store(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Run the data-quality invariants and keep the results (the sources page shows them); counts by status."""
+    from sanctuarywatch.validate.runner import run_checks, write_results
+
+    findings = run_checks(con)
+    write_results(con, findings)
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    return counts

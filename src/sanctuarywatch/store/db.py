@@ -94,10 +94,11 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def data_dictionary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[ColumnDoc]]]:
-    """Every table with its comment and its columns' types and comments."""
+    """Every table and view with its comment and its columns' types and comments."""
     tables = con.execute(
-        "SELECT table_name, coalesce(comment, '') FROM duckdb_tables() "
-        "WHERE schema_name = 'main' ORDER BY table_name"
+        "SELECT table_name, coalesce(comment, '') FROM duckdb_tables() WHERE schema_name = 'main' "
+        "UNION ALL SELECT view_name, coalesce(comment, '') FROM duckdb_views() "
+        "WHERE schema_name = 'main' AND NOT internal ORDER BY 1"
     ).fetchall()
     out = []
     for table, comment in tables:

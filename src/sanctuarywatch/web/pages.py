@@ -158,7 +158,8 @@ def report_page(report: dict[str, Any], root: str) -> str:
 
 
 def sources_page(con: duckdb.DuckDBPyConnection, root: str) -> str:
-    return render("sources.html", root, sources=catalog.sources_and_releases(con))
+    return render("sources.html", root, sources=catalog.sources_and_releases(con),
+                  validation=catalog.validation_results(con))  # fmt: skip
 
 
 def methodology_page(root: str) -> str:
