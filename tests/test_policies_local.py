@@ -47,16 +47,17 @@ def _gazetteer_geoids() -> dict[str, str]:
 
 def test_row_counts_by_state_and_type():
     rows = _rows()
-    assert len(rows) == 35
+    assert len(rows) == 44
     assert Counter(r["state"] for r in rows) == {
-        "NY": 6, "PA": 4, "WA": 4, "IL": 4, "FL": 2, "CA": 4, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 1,
-        "KY": 1, "NJ": 2, "MD": 1,
+        "NY": 6, "PA": 4, "WA": 4, "IL": 4, "FL": 2, "CA": 5, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 3,
+        "KY": 1, "NJ": 2, "MD": 2, "TX": 2, "CT": 1, "NC": 1, "VA": 1,
     }  # fmt: skip
-    assert Counter(r["change"] for r in rows) == {"adopted": 26, "amended": 9}
+    assert Counter(r["change"] for r in rows) == {"adopted": 34, "amended": 10}
     assert Counter(r["instrument_type"] for r in rows) == {
-        "ordinance": 15, "resolution": 9, "executive_order": 7, "sheriff_policy": 2, "court_decision": 1,
-        "directive": 1,
+        "ordinance": 17, "resolution": 9, "executive_order": 9, "sheriff_policy": 6, "court_decision": 1,
+        "directive": 2,
     }  # fmt: skip
+    assert sum(len(r["effects"].split(";")) for r in rows if r["effects"]) == 94
 
 
 def test_galarza_is_the_lehigh_county_court_decision():
@@ -133,3 +134,12 @@ def test_philadelphia_detainer_order_sequence(policy_id, ended):
     by_id = {r["policy_id"]: r for r in _rows()}
     assert by_id[policy_id]["ended_date"] == ended
     assert by_id["pa-philadelphia-eo-5-16"]["ended_date"] == ""
+
+
+def test_travis_sheriff_policy_ends_when_detainers_are_honoured_again():
+    by_id = {r["policy_id"]: r for r in _rows()}
+    first, update = by_id["tx-travis-tcso-ice-policy-2017"], by_id["tx-travis-tcso-ice-policy-2017-09-25"]
+    assert (first["effective_date"], first["ended_date"]) == ("2017-02-01", "2017-09-25")
+    assert update["amends"] == first["policy_id"] and update["effective_date"] == first["ended_date"]
+    assert "detainer_holds_limited" in first["effects"].split(";")
+    assert update["effects"] == "detainer_compliance_required"
