@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -181,6 +182,32 @@ def _fingerprint_file(db: Path) -> list[tuple]:
         con.close()
 
 
+class _StderrReader:
+    """Reads a child's stderr on a thread, so waiting for a line has a timeout and need not be the first line."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self._lines: list[str] = []
+        self._seen = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(proc.stderr,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            with self._seen:
+                self._lines.append(line)
+                self._seen.notify_all()
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        with self._seen:
+            return self._seen.wait_for(lambda: any(text in x for x in self._lines) or not self._thread.is_alive(),
+                                       timeout=timeout) and any(text in x for x in self._lines)  # fmt: skip
+
+    def text(self, wait: float = 0) -> str:
+        self._thread.join(wait)
+        with self._seen:
+            return "".join(self._lines)
+
+
 def _cli(tmp_path: Path) -> list[str]:
     exe = Path(sys.executable).with_name("sanctuarywatch")
     prefix = [str(exe)] if exe.exists() else [sys.executable, "-m", "sanctuarywatch.cli"]
@@ -201,9 +228,9 @@ def test_kill_9_mid_ingest_leaves_the_store_unchanged_and_reingest_succeeds(stor
     held = {**env, "SANCTUARYWATCH_FAULT_PAUSE_BEFORE_COMMIT": "60"}  # no commit can happen before the kill
     started = time.time()
     proc = subprocess.Popen(_cli(tmp_path), env=held, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr = _StderrReader(proc)
     if moment == "written, before commit":
-        line = proc.stderr.readline()
-        assert "pausing before commit" in line, line
+        assert stderr.wait_for("pausing before commit", timeout=90), stderr.text()
     else:  # DuckDB writes big inserts' row groups into the store file before the commit: it grows mid-write
         while time.time() - started < 30 and proc.poll() is None:
             if store_path.stat().st_size != size_before or Path(f"{store_path}.wal").exists():
@@ -214,7 +241,7 @@ def test_kill_9_mid_ingest_leaves_the_store_unchanged_and_reingest_succeeds(stor
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     if moment == "while writing rows":
-        assert "pausing before commit" not in proc.stderr.read(), "killed only after every row was written"
+        assert "pausing before commit" not in stderr.text(wait=10), "killed only after every row was written"
     assert _fingerprint_file(store_path) == before
     done = subprocess.run(_cli(tmp_path), env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
