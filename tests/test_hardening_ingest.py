@@ -30,10 +30,8 @@ from typer.testing import CliRunner
 
 from sanctuarywatch.cli import app
 from sanctuarywatch.errors import SourceFormatError
-from sanctuarywatch.present.csv_out import safe_cell, to_csv_text
 from sanctuarywatch.sources import connectors
 from sanctuarywatch.sources.base import Finder, ParseContext
-from sanctuarywatch.sources.safe_readers import check_xlsx
 from sanctuarywatch.store.ingest import ingest_release, ingest_source
 
 SOURCES = connectors()
@@ -83,6 +81,8 @@ def test_a_13kb_sheet_with_a_far_cell_is_refused_before_reading_within_bounded_m
 
 
 def test_sheet_extent_is_read_from_the_xml_not_trusted_from_the_dimension():
+    from sanctuarywatch.sources.safe_readers import check_xlsx
+
     (ext,) = check_xlsx(real_file("ice_287g/sheets/participatingAgencies05182026am.xlsx"))
     assert (ext.rows, ext.columns) == (1854, 13)  # the real sheet: 1,853 agencies under a header, 13 columns
     with pytest.raises(SourceFormatError, match=r"1,048,576 rows x 301 columns \(315,621,376 cells\)"):
@@ -90,6 +90,8 @@ def test_sheet_extent_is_read_from_the_xml_not_trusted_from_the_dimension():
 
 
 def test_limits_are_configurable_and_named(monkeypatch):
+    from sanctuarywatch.sources.safe_readers import check_xlsx
+
     path = real_file("ice_287g/sheets/pendingAgencies11262025am.xlsx")
     assert check_xlsx(path)[0].grid == 24 * 5
     monkeypatch.setenv("SANCTUARYWATCH_MAX_XLSX_CELLS", "100")
@@ -275,6 +277,8 @@ def test_quarantine_shows_markup_values_literally(con, resolver, tmp_path, store
 
 # -- finding 5: CSV formula injection --------------------------------------------------------------------------
 def test_formula_cells_are_neutralised_and_numbers_are_not():
+    from sanctuarywatch.present.csv_out import safe_cell, to_csv_text
+
     attack = "=cmd|' /C calc'!A0"
     text = to_csv_text([{"name": attack, "n": -5, "s": "-12.5", "t": "\tx", "p": "+1+cmd", "a": "@SUM(A1)"}])
     row = next(csv.DictReader(io.StringIO(text)))
