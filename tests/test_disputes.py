@@ -11,8 +11,6 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pytest
-
 from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 from sanctuarywatch.analysis.policies import disputes_for
 from sanctuarywatch.analysis.profile import jurisdiction_profile
@@ -22,10 +20,6 @@ from sanctuarywatch.web.pages import lists_page, profile_page, report_page
 
 DISPUTES = Path(policy_register.__file__).parent / "data" / "disputes.csv"
 BALTIMORE_COUNTY, TRAVIS, HUNTINGTON_BEACH, MILWAUKEE_COUNTY = "24005", "48453", "0636000", "55079"
-NEEDS_ANALYSIS = (
-    "the lists and report pages get no disputes from the analysis yet: published.published_figures() must attach "
-    "f['disputes'] and ListComparison must carry `disputes` (asked of the analysis owner)"
-)
 
 
 def _rows() -> list[dict[str, str]]:
@@ -125,13 +119,11 @@ def test_profile_published_figures_show_the_dispute_beside_the_figure(real_con):
     assert "tcsheriff.org" in row and ">KHOU</a>" in row
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_ANALYSIS)
 def test_lists_page_shows_disputed_entries(real_con):
     html = lists_page(list_comparison(real_con, date(2025, 9, 1)), "/")
     assert "Entry disputed:" in html and "Baltimore County" in html
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_ANALYSIS)
 def test_report_published_figures_show_the_dispute(real_con):
     html = report_page(declined_detainer_report(real_con, date(2017, 1, 28)).to_dict(), "/")
     assert "Disputed by Travis County Sheriff" in html and "who gives 128" in html

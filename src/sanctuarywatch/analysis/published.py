@@ -146,9 +146,18 @@ def published_figures(
         or (period_start is not None and f["period_start"] == period_start)
         or (subject_prefix and f["subject"].startswith(subject_prefix))
     ]  # fmt: skip
+    disputes = _disputes(con)
     for f in wanted:
         f["recomputed"] = _recompute(con, f, states, everything)
+        f["disputes"] = [d for d in disputes if d.get("figure") == f["figure_id"]]
     return {"status": "loaded", "figures": wanted, "message": None}
+
+
+def _disputes(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Public objections from the policy register's disputes table; empty when the register is not loaded."""
+    from sanctuarywatch.analysis.policies import disputes_for
+
+    return disputes_for(con) or []
 
 
 def for_ddor_week(con: duckdb.DuckDBPyConnection, week_start: date) -> dict[str, Any]:

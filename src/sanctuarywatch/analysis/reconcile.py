@@ -59,6 +59,7 @@ class ListComparison:
     pairwise: list[dict[str, Any]]
     flags: list[dict[str, Any]] = field(default_factory=list)
     published_figures: dict[str, Any] | None = None
+    disputes: list[dict[str, Any]] | None = None
 
     def flag_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -76,6 +77,7 @@ class ListComparison:
             "flags": self.flags,
             "matrix": self.matrix,
             "published_figures": self.published_figures,
+            "disputes": self.disputes,
         }
 
 
@@ -124,9 +126,11 @@ def list_comparison(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -
     flags = _flags(cur, when, matrix, kinds)
     _attach_source_kind(cur, lists)
     cur.close()
+    from sanctuarywatch.analysis.policies import disputes_for
     from sanctuarywatch.analysis.published import for_lists
 
-    return ListComparison(when, lists, matrix, pairwise, flags, for_lists(con))
+    entry_disputes = [d for d in disputes_for(con) or [] if d.get("list_id")]
+    return ListComparison(when, lists, matrix, pairwise, flags, for_lists(con), entry_disputes)
 
 
 def _attach_source_kind(con: duckdb.DuckDBPyConnection, lists: list[dict[str, Any]]) -> None:
