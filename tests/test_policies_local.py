@@ -47,17 +47,17 @@ def _gazetteer_geoids() -> dict[str, str]:
 
 def test_row_counts_by_state_and_type():
     rows = _rows()
-    assert len(rows) == 44
+    assert len(rows) == 48
     assert Counter(r["state"] for r in rows) == {
-        "NY": 6, "PA": 4, "WA": 4, "IL": 4, "FL": 2, "CA": 5, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 3,
-        "KY": 1, "NJ": 2, "MD": 2, "TX": 2, "CT": 1, "NC": 1, "VA": 1,
+        "NY": 8, "PA": 4, "WA": 4, "IL": 4, "FL": 2, "CA": 5, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 3,
+        "KY": 1, "NJ": 2, "MD": 2, "TX": 2, "CT": 1, "NC": 1, "VA": 1, "GA": 1, "RI": 1,
     }  # fmt: skip
-    assert Counter(r["change"] for r in rows) == {"adopted": 34, "amended": 10}
+    assert Counter(r["change"] for r in rows) == {"adopted": 38, "amended": 10}
     assert Counter(r["instrument_type"] for r in rows) == {
-        "ordinance": 17, "resolution": 9, "executive_order": 9, "sheriff_policy": 6, "court_decision": 1,
+        "ordinance": 19, "resolution": 9, "executive_order": 11, "sheriff_policy": 6, "court_decision": 1,
         "directive": 2,
     }  # fmt: skip
-    assert sum(len(r["effects"].split(";")) for r in rows if r["effects"]) == 94
+    assert sum(len(r["effects"].split(";")) for r in rows if r["effects"]) == 103
 
 
 def test_galarza_is_the_lehigh_county_court_decision():
@@ -143,3 +143,27 @@ def test_travis_sheriff_policy_ends_when_detainers_are_honoured_again():
     assert update["amends"] == first["policy_id"] and update["effective_date"] == first["ended_date"]
     assert "detainer_holds_limited" in first["effects"].split(";")
     assert update["effects"] == "detainer_compliance_required"
+
+
+INQ = "status_inquiries_limited"
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "geoid", "enacted", "effective", "effects"),
+    [
+        ("ny-albany-eo-1-17", "3601000", "2017-04-24", "2017-04-24", f"{INQ};information_sharing_limited"),
+        ("ga-atlanta-eo-2018-04", "1304000", "2018-06-20", "2018-06-20", "detention_contracts_limited"),
+        ("ri-providence-cpra-2017", "4459000", "2017-06-08", "2018-01-01", f"{INQ};enforcement_resources_limited"),
+        (
+            "ny-ithaca-ord-2017-03", "3638077", "2017-02-01", "2017-02-01",
+            f"{INQ};enforcement_resources_limited;ice_jail_access_limited;detainer_holds_limited",
+        ),
+    ],
+)  # fmt: skip
+def test_eastern_and_southern_rows_2017_2018(policy_id, geoid, enacted, effective, effects):
+    """Albany EO 1-17, Atlanta EO 2018-04, Providence CPRA (signed June 2017, in force 2018-01-01), Ithaca 2017-03."""
+    row = {r["policy_id"]: r for r in _rows()}[policy_id]
+    assert (row["geoid"], row["enacted_date"], row["effective_date"], row["effects"]) == (
+        geoid, enacted, effective, effects,
+    )  # fmt: skip
+    assert row["change"] == "adopted" and row["ended_date"] == ""
