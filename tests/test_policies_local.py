@@ -47,17 +47,18 @@ def _gazetteer_geoids() -> dict[str, str]:
 
 def test_row_counts_by_state_and_type():
     rows = _rows()
-    assert len(rows) == 48
+    assert len(rows) == 56
     assert Counter(r["state"] for r in rows) == {
-        "NY": 8, "PA": 4, "WA": 4, "IL": 4, "FL": 2, "CA": 5, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 3,
-        "KY": 1, "NJ": 2, "MD": 2, "TX": 2, "CT": 1, "NC": 1, "VA": 1, "GA": 1, "RI": 1,
+        "IL": 4, "NY": 8, "PA": 4, "WA": 4, "FL": 2, "CA": 8, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 3,
+        "KY": 1, "NJ": 2, "MD": 2, "TX": 2, "CT": 1, "NC": 1, "VA": 1, "GA": 1, "RI": 1, "IA": 1, "MN": 2,
+        "MI": 2,
     }  # fmt: skip
-    assert Counter(r["change"] for r in rows) == {"adopted": 38, "amended": 10}
+    assert Counter(r["change"] for r in rows) == {"adopted": 46, "amended": 10}
     assert Counter(r["instrument_type"] for r in rows) == {
-        "ordinance": 19, "resolution": 9, "executive_order": 11, "sheriff_policy": 6, "court_decision": 1,
+        "ordinance": 22, "executive_order": 11, "resolution": 13, "sheriff_policy": 7, "court_decision": 1,
         "directive": 2,
     }  # fmt: skip
-    assert sum(len(r["effects"].split(";")) for r in rows if r["effects"]) == 103
+    assert sum(len(r["effects"].split(";")) for r in rows if r["effects"]) == 111
 
 
 def test_galarza_is_the_lehigh_county_court_decision():
@@ -166,4 +167,19 @@ def test_eastern_and_southern_rows_2017_2018(policy_id, geoid, enacted, effectiv
     assert (row["geoid"], row["enacted_date"], row["effective_date"], row["effects"]) == (
         geoid, enacted, effective, effects,
     )  # fmt: skip
+    assert row["change"] == "adopted" and row["ended_date"] == ""
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "geoid", "instrument", "enacted"),
+    [
+        ("ca-san-diego-county-board-policy-2024-12-10", "06073", "resolution", "2024-12-10"),
+        ("mn-hennepin-sheriff-detainers-2014", "27053", "sheriff_policy", "2014-06-11"),
+        ("mi-ann-arbor-ord-17-02", "2603000", "ordinance", "2017-04-03"),
+        ("mn-st-paul-ord-26-5", "2758000", "ordinance", "2026-02-05"),
+    ],
+)
+def test_western_and_midwestern_rows(policy_id, geoid, instrument, enacted):
+    row = {r["policy_id"]: r for r in _rows()}[policy_id]
+    assert (row["geoid"], row["instrument_type"], row["enacted_date"]) == (geoid, instrument, enacted)
     assert row["change"] == "adopted" and row["ended_date"] == ""
