@@ -196,7 +196,7 @@ def _read_csv(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
     with path.open("rb") as fh:
         first = fh.readline()
     if first.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceFormatError(path.name, "UTF-16 text; re-save it as UTF-8 (CSV UTF-8)")
+        raise SourceFormatError(path.name, "UTF-16 text, not UTF-8: re-save it as UTF-8 (CSV UTF-8)")
     try:
         header = next(csv.reader([first.decode("utf-8-sig")]), [])
     except UnicodeDecodeError as exc:

@@ -195,7 +195,7 @@ def open_pdf(path: Path) -> Any:
 def decode_text(raw: bytes, name: str) -> str:
     """UTF-8 text (a BOM is dropped); UTF-16 and NUL bytes are named for what they are."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 3 and raw[1:4:2] == b"\0\0" and raw[0] != 0):
-        raise SourceFormatError(name, "UTF-16 text; re-save it as UTF-8 (CSV UTF-8)")
+        raise SourceFormatError(name, "UTF-16 text, not UTF-8: re-save it as UTF-8 (CSV UTF-8)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
