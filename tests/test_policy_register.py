@@ -61,7 +61,7 @@ def _state_rows() -> list[dict[str, str]]:
 
 def test_every_state_row_has_two_sources_valid_dates_and_known_terms():
     rows = _state_rows()
-    assert len(rows) == 29
+    assert len(rows) == 34
     for r in rows:
         first, second = r["official_url"], r["second_url"]
         assert first.startswith("http") and second.startswith("http") and first != second, r["policy_id"]
@@ -80,26 +80,31 @@ def test_every_state_row_has_two_sources_valid_dates_and_known_terms():
 def test_loaded_counts_match_both_files(rcon):
     local = sum(1 for _ in csv.DictReader((DATA / "policies_local.csv").open(encoding="utf-8")))
     loaded = dict(rcon.execute("SELECT file_name, count(*) FROM policy_instrument GROUP BY 1").fetchall())
-    assert loaded["policies_state.csv"] == 29
+    assert loaded["policies_state.csv"] == 34
     assert loaded.get("policies_local.csv", 0) == local
     effects = rcon.execute(
         "SELECT count(*) FROM policy_effect e JOIN policy_instrument p USING (policy_id) WHERE p.file_name = ?",
         ["policies_state.csv"],
     ).fetchone()[0]
-    assert effects == sum(len(r["effects"].split(";")) for r in _state_rows()) == 69
+    assert effects == sum(len(r["effects"].split(";")) for r in _state_rows()) == 76
     assert rcon.execute("SELECT count(*) FROM policy_term").fetchone()[0] == len(VOCAB) == 15
 
 
 def test_as_of_changes_the_answer_across_the_illinois_amendment(rcon):
     before = P.policies_in_force(rcon, date(2020, 1, 1), state="IL", level="state")
     after = P.policies_in_force(rcon, date(2022, 1, 1), state="IL", level="state")
-    assert [(r["policy_id"], r["effects"]) for r in before] == [("il-trust-act-2017", ["detainer_holds_limited"])]
+    assert [(r["policy_id"], r["effects"]) for r in before] == [
+        ("il-trust-act-2017", ["detainer_holds_limited"]),
+        ("il-private-detention-moratorium-2019", ["detention_contracts_limited"]),
+    ]
     assert [(r["policy_id"], r["effects"]) for r in after] == [
-        ("il-way-forward-2021", ["detainer_holds_limited", "detention_contracts_limited", "status_inquiries_limited"])
+        # 730 ILCS 141 (2019) is a separate act, not amended by the Way Forward Act
+        ("il-private-detention-moratorium-2019", ["detention_contracts_limited"]),
+        ("il-way-forward-2021", ["detainer_holds_limited", "detention_contracts_limited", "status_inquiries_limited"]),
     ]
     # the day the amendment takes effect, the amended row is no longer in force
     on_the_day = P.policies_in_force(rcon, date(2021, 8, 2), state="IL", level="state")
-    assert [r["policy_id"] for r in on_the_day] == ["il-way-forward-2021"]
+    assert [r["policy_id"] for r in on_the_day] == ["il-private-detention-moratorium-2019", "il-way-forward-2021"]
     assert P.policies_in_force(rcon, date(2017, 8, 27), state="IL", level="state") == []
 
 
@@ -112,7 +117,7 @@ def test_as_of_on_the_cli(reg_store, monkeypatch):
                               "--db", str(reg_store)])  # fmt: skip
     assert old.exit_code == new.exit_code == 0, old.output + new.output
     assert "Illinois TRUST Act" in old.output and "Way Forward" not in old.output
-    assert "Way Forward" in new.output and "1 instrument(s) in force on 2022-01-01" in new.output
+    assert "Way Forward" in new.output and "2 instrument(s) in force on 2022-01-01" in new.output
 
 
 def test_texas_profile_shows_mandates_with_dates_and_sources(rcon):
@@ -132,7 +137,8 @@ def test_texas_profile_shows_mandates_with_dates_and_sources(rcon):
 def test_a_county_profile_shows_its_state_law_as_state_law(rcon):
     p = jurisdiction_profile(rcon, COOK, date(2025, 1, 1))
     state_rows = {x["policy_id"]: x for x in p["policies"] if x.get("level") == "state"}
-    assert set(state_rows) == {"il-trust-act-2017", "il-way-forward-2021"}
+    assert set(state_rows) == {"il-trust-act-2017", "il-way-forward-2021", "il-private-detention-moratorium-2019"}
+    assert state_rows["il-private-detention-moratorium-2019"]["in_force"]
     assert state_rows["il-trust-act-2017"]["in_force"] is False and state_rows["il-way-forward-2021"]["in_force"]
     assert all(x["binds_as"] == "state law" for x in state_rows.values())
 
@@ -189,7 +195,7 @@ def test_bad_rows_are_quarantined_with_file_row_and_field(registry_template, tmp
     con, result = _ingest(store, mirror)
     got = con.execute("SELECT row_number, field, value FROM quarantine ORDER BY row_number").fetchall()
     first = len(_state_rows()) + 2  # header is row 1; the bad rows follow the real ones
-    assert first == 31
+    assert first == 36
     assert [(n, f) for n, f, _ in got] == [
         (first, "second_url"), (first + 1, "effects"), (first + 2, "effective_date"), (first + 3, "geoid"),
         (first + 4, "second_url"), (first + 5, "amends")
