@@ -26,7 +26,7 @@ run: install
 test: install
 	scripts/ensure-browser.sh
 	$(BIN)/ruff check src tests benchmarks
-	SANCTUARYWATCH_OFFLINE=1 $(BIN)/pytest
+	SANCTUARYWATCH_OFFLINE=1 SANCTUARYWATCH_NO_SKIP=1 $(BIN)/pytest
 
 bench: install
 	for script in benchmarks/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
