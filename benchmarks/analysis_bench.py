@@ -20,10 +20,10 @@ from pathlib import Path
 from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 from sanctuarywatch.analysis.profile import jurisdiction_profile
 from sanctuarywatch.analysis.summaries import refresh_summaries
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import census_geography
 from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.store.db import connect
-from sanctuarywatch.store.ingest import ingest_source
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_line, write_results  # noqa: E402

@@ -81,10 +81,10 @@ def worker_ingest(path: Path, db: Path) -> dict:
     """The real pipeline into a fresh store; parse timed separately (wrapped, not run twice)."""
     from types import SimpleNamespace
 
+    from sanctuarywatch.pipeline.ingest import ingest_source
     from sanctuarywatch.sources import ice_detainers
     from sanctuarywatch.sources.base import Finder, ParseContext
     from sanctuarywatch.store.db import connect
-    from sanctuarywatch.store.ingest import ingest_source
 
     con = connect(db)
     timing: dict[str, float] = {}

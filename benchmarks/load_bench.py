@@ -26,10 +26,10 @@ from _common import machine_line, write_results  # noqa: E402
 
 
 def _registry_store(folder: Path) -> Path:
+    from sanctuarywatch.pipeline.ingest import ingest_source
     from sanctuarywatch.sources import census_geography
     from sanctuarywatch.sources.base import Finder, ParseContext
     from sanctuarywatch.store.db import connect
-    from sanctuarywatch.store.ingest import ingest_source
 
     path = folder / "bench.duckdb"
     con = connect(path)

@@ -27,10 +27,10 @@ from pathlib import Path
 from addfips import AddFIPS
 from rapidfuzz import fuzz, process
 
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import census_geography
 from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.store.db import connect
-from sanctuarywatch.store.ingest import ingest_source
 from sanctuarywatch.store.registry import build_resolver, registry_entries
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -38,9 +38,9 @@ CORE: dict[str, list[str]] = {
     "analysis/exposure.py": [RULES, "tests/test_analysis.py", "tests/test_litigation.py"],
     "sources/listpage.py": [RULES, "tests/test_lists.py"],
     "store/db.py": [RULES, "tests/test_registry.py"],
-    "store/ingest.py": [RULES, "tests/test_ice_detainers.py", "tests/test_hardening_ingest.py"],
+    "pipeline/ingest.py": [RULES, "tests/test_ice_detainers.py", "tests/test_hardening_ingest.py"],
     "geo/batch.py": [RULES, "tests/test_cli_geo.py", "tests/test_hardening_ingest.py"],
-    "present/csv_out.py": [RULES, "tests/test_hardening_ingest.py"],
+    "csv_out.py": [RULES, "tests/test_hardening_ingest.py"],
 }
 KILLED = {1, 3}  # a test failed (1) or errored (3)
 TIMEOUT = {-24, 24, 36, 152}

@@ -35,10 +35,10 @@ def real_folder(relative: str) -> Path:
 @pytest.fixture(scope="session")
 def registry_template(tmp_path_factory) -> Path:
     """A store with only the Census registry ingested from the real mirror (2025 Gazetteer, all places)."""
+    from sanctuarywatch.pipeline.ingest import ingest_source
     from sanctuarywatch.sources import census_geography
     from sanctuarywatch.sources.base import Finder, ParseContext
     from sanctuarywatch.store.db import connect
-    from sanctuarywatch.store.ingest import ingest_source
 
     path = tmp_path_factory.mktemp("template") / "registry.duckdb"
     con = connect(path)

@@ -25,10 +25,10 @@ from sanctuarywatch.analysis.reconcile import list_comparison
 from sanctuarywatch.analysis.summaries import refresh_summaries
 from sanctuarywatch.cli import app
 from sanctuarywatch.errors import InputError, NotFoundError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import connectors
 from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.store.db import connect
-from sanctuarywatch.store.ingest import ingest_source
 from sanctuarywatch.store.registry import build_resolver
 
 runner = CliRunner()

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import connectors
 from sanctuarywatch.sources.base import Finder, ParseContext
-from sanctuarywatch.store.ingest import ingest_source
 
 CORPUS = Path(__file__).resolve().parent / "data" / "bad"
 NOT_INPUTS = {"MANIFEST.csv", "README.md", "README.txt", ".gitkeep"}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from sanctuarywatch.errors import SourceFormatError, SourceUnavailableError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import ddor_2017
 from sanctuarywatch.sources.base import Finder, ParseContext
-from sanctuarywatch.store.ingest import ingest_source
 
 _spec = importlib.util.spec_from_file_location("ddor_fixture", Path(__file__).parent / "fixtures" / "ddor_fixture.py")
 fx = importlib.util.module_from_spec(_spec)

@@ -11,9 +11,9 @@ from fixtures.make_bad_files import make_bad_files
 from fixtures.sources_fixture import write_jag_allocations, write_ojp_awards
 
 from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import doj_grants
 from sanctuarywatch.sources.base import Finder, ParseContext
-from sanctuarywatch.store.ingest import ingest_source
 
 OJP, JAG = "ojp_awards_2025-09-30.csv", "FY2024_JAG_Allocations.xlsx"
 

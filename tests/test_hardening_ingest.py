@@ -30,9 +30,9 @@ from typer.testing import CliRunner
 
 from sanctuarywatch.cli import app
 from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.pipeline.ingest import ingest_release, ingest_source
 from sanctuarywatch.sources import connectors
 from sanctuarywatch.sources.base import Finder, ParseContext
-from sanctuarywatch.store.ingest import ingest_release, ingest_source
 
 SOURCES = connectors()
 LIST_CSV = "doj_sanctuary_jurisdictions_2025-09-01.csv"  # an edition no connector pins
@@ -277,7 +277,7 @@ def test_quarantine_shows_markup_values_literally(con, resolver, tmp_path, store
 
 # -- finding 5: CSV formula injection --------------------------------------------------------------------------
 def test_formula_cells_are_neutralised_and_numbers_are_not():
-    from sanctuarywatch.present.csv_out import safe_cell, to_csv_text
+    from sanctuarywatch.csv_out import safe_cell, to_csv_text
 
     attack = "=cmd|' /C calc'!A0"
     text = to_csv_text([{"name": attack, "n": -5, "s": "-12.5", "t": "\tx", "p": "+1+cmd", "a": "@SUM(A1)"}])

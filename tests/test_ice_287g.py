@@ -15,11 +15,11 @@ import xlsxwriter
 from conftest import real_file, real_folder
 
 from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import ice_287g
 from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.store.db import connect
 from sanctuarywatch.store.diff import diff_releases
-from sanctuarywatch.store.ingest import ingest_source
 from sanctuarywatch.store.registry import build_resolver
 
 # file -> (data rows, as-of date = workbook last-modified date, UTC), from PROVENANCE.md

@@ -31,10 +31,10 @@ from fixtures.detainer_fixture import (
 )
 
 from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import ice_detainers
 from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.store.db import connect
-from sanctuarywatch.store.ingest import ingest_source
 
 N = 120
 NAME = "ice_detainers_2025-06-30"

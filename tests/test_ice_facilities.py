@@ -11,9 +11,9 @@ from fixtures.make_bad_files import make_bad_files
 from fixtures.sources_fixture import write_facilities
 
 from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import ice_facilities
 from sanctuarywatch.sources.base import Finder, ParseContext
-from sanctuarywatch.store.ingest import ingest_source
 
 XLSX = "ice_facilities_2025-08-01.xlsx"
 

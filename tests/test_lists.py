@@ -20,11 +20,11 @@ from fixtures.lists_fixture import DHS_ENTRIES, DOJ_CITIES, DOJ_TOTAL, write_dhs
 from sanctuarywatch.analysis.profile import jurisdiction_profile
 from sanctuarywatch.analysis.reconcile import list_comparison
 from sanctuarywatch.errors import SourceFormatError, SourceUnavailableError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import dhs_2025_list, doj_2025_list, doj_letters_2017_2018, doj_oig_2016
 from sanctuarywatch.sources.base import Finder, ParseContext, sha256_file
 from sanctuarywatch.sources.listpage import category_of
 from sanctuarywatch.store.diff import diff_releases
-from sanctuarywatch.store.ingest import ingest_source
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from sanctuarywatch.analysis.litigation import cases, cases_covering, coverage
 from sanctuarywatch.cli import app
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import litigation
 from sanctuarywatch.sources.base import Finder, ParseContext, ReleaseFiles, locate_file
 from sanctuarywatch.store.db import connect
-from sanctuarywatch.store.ingest import ingest_source
 from sanctuarywatch.store.registry import build_resolver
 
 DATA = Path(litigation.__file__).parent / "data"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import real_folder
 
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import mpi_population
 from sanctuarywatch.sources.base import Finder, ParseContext
-from sanctuarywatch.store.ingest import ingest_source
 
 US_TOTAL = 13_738_000
 COMBINED_MEMBERS = {

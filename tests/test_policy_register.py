@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from sanctuarywatch.analysis import policies as P
 from sanctuarywatch.analysis.profile import jurisdiction_profile
 from sanctuarywatch.cli import app
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import policy_register
 from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.store.db import connect
-from sanctuarywatch.store.ingest import ingest_source
 from sanctuarywatch.store.registry import build_resolver
 
 DATA = Path(policy_register.__file__).parent / "data"

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from sanctuarywatch.cli import app
 from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import census_geography
 from sanctuarywatch.sources.base import Finder, ParseContext
-from sanctuarywatch.store.ingest import ingest_source
 from sanctuarywatch.store.registry import registry_counts
 
 

@@ -25,11 +25,11 @@ from sanctuarywatch.analysis.summaries import DECLINED_SQL, refresh_summaries
 from sanctuarywatch.api.app import create_app
 from sanctuarywatch.errors import InputError
 from sanctuarywatch.geo.batch import resolve_csv
+from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import doj_grants, ice_detainers, litigation
 from sanctuarywatch.sources.base import Finder, ParseContext
 from sanctuarywatch.sources.listpage import infer_category
 from sanctuarywatch.store.db import connect, transaction
-from sanctuarywatch.store.ingest import ingest_source
 from sanctuarywatch.store.registry import build_resolver
 from sanctuarywatch.web.pages import _small
 

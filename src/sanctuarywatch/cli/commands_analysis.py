@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from sanctuarywatch.cli.app import DbOption, app, console, settings
+from sanctuarywatch.csv_out import to_csv_text
 from sanctuarywatch.errors import InputError
-from sanctuarywatch.present.csv_out import to_csv_text
 from sanctuarywatch.store.db import connect
 
 report_app = typer.Typer(help="Reports rebuilt from the store.", no_args_is_help=True)

@@ -20,7 +20,7 @@ from sanctuarywatch.cli.commands_analysis import (
     resolve_geoid,
     to_json,
 )
-from sanctuarywatch.present.csv_out import to_csv_text
+from sanctuarywatch.csv_out import to_csv_text
 
 
 @app.command()

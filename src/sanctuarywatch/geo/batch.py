@@ -2,7 +2,7 @@
 
 An added column whose name the input already uses is written as ``resolved_<name>`` so no input value is lost.
 Output rows correspond one to one to input records, or the file is refused. (The writer is the project's one CSV
-writer, ``present/csv_out``, a dependency-free module, so that formula-like cells are neutralised here too.)
+writer, ``csv_out``, a dependency-free module, so that formula-like cells are neutralised here too.)
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+from sanctuarywatch.csv_out import write_csv
 from sanctuarywatch.errors import InputError
 from sanctuarywatch.geo.resolver import Resolution, Resolver
-from sanctuarywatch.present.csv_out import write_csv
 
 ADDED_COLUMNS = ["id", "name", "level", "confidence", "status", "note"]
 

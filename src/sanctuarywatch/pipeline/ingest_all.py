@@ -11,11 +11,9 @@ from types import ModuleType
 import duckdb
 
 from sanctuarywatch.errors import SanctuaryWatchError, SourceUnavailableError
+from sanctuarywatch.pipeline.ingest import IngestResult, ingest_release
 from sanctuarywatch.sources.base import Finder, ParseContext, ProgressFn
-from sanctuarywatch.store.ingest import IngestResult, ingest_release
-from sanctuarywatch.store.registry import build_resolver
-
-REGISTRY_SOURCE = "census_geography"
+from sanctuarywatch.store.registry import REGISTRY_SOURCE, build_resolver
 
 
 @dataclass

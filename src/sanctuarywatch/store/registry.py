@@ -5,7 +5,8 @@ from __future__ import annotations
 import duckdb
 
 from sanctuarywatch.geo.resolver import Alias, RegistryEntry, Resolver, load_packaged_aliases
-from sanctuarywatch.sources.census_geography import SPEC as CENSUS
+
+REGISTRY_SOURCE = "census_geography"  # the source whose releases hold the registry (sources/census_geography.py)
 
 
 def registry_entries(con: duckdb.DuckDBPyConnection) -> list[RegistryEntry]:
@@ -33,7 +34,7 @@ def build_resolver(con: duckdb.DuckDBPyConnection) -> Resolver:
         from sanctuarywatch.errors import SanctuaryWatchError
 
         raise SanctuaryWatchError(
-            f"The jurisdiction registry is empty. Run: sanctuarywatch ingest {CENSUS.source_id} (or ingest all)."
+            f"The jurisdiction registry is empty. Run: sanctuarywatch ingest {REGISTRY_SOURCE} (or ingest all)."
         )
     relations = con.execute(
         "SELECT child_geoid, list(parent_geoid ORDER BY parent_geoid) FROM jurisdiction_relation "
@@ -62,7 +63,7 @@ def registry_counts(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     release = con.execute(
         "SELECT version, origin, release_id, kind, coverage FROM release WHERE source_id = ? "
         "ORDER BY ingested_at DESC LIMIT 1",
-        [CENSUS.source_id],
+        [REGISTRY_SOURCE],
     ).fetchone()
     relations = con.execute(
         "SELECT count(DISTINCT child_geoid) FROM jurisdiction_relation WHERE relation = 'in_county'"
