@@ -61,7 +61,7 @@ def _state_rows() -> list[dict[str, str]]:
 
 def test_every_state_row_has_two_sources_valid_dates_and_known_terms():
     rows = _state_rows()
-    assert len(rows) == 34
+    assert len(rows) == 38
     for r in rows:
         first, second = r["official_url"], r["second_url"]
         assert first.startswith("http") and second.startswith("http") and first != second, r["policy_id"]
@@ -80,13 +80,13 @@ def test_every_state_row_has_two_sources_valid_dates_and_known_terms():
 def test_loaded_counts_match_both_files(rcon):
     local = sum(1 for _ in csv.DictReader((DATA / "policies_local.csv").open(encoding="utf-8")))
     loaded = dict(rcon.execute("SELECT file_name, count(*) FROM policy_instrument GROUP BY 1").fetchall())
-    assert loaded["policies_state.csv"] == 34
+    assert loaded["policies_state.csv"] == 38
     assert loaded.get("policies_local.csv", 0) == local
     effects = rcon.execute(
         "SELECT count(*) FROM policy_effect e JOIN policy_instrument p USING (policy_id) WHERE p.file_name = ?",
         ["policies_state.csv"],
     ).fetchone()[0]
-    assert effects == sum(len(r["effects"].split(";")) for r in _state_rows()) == 76
+    assert effects == sum(len(r["effects"].split(";")) for r in _state_rows()) == 83
     assert rcon.execute("SELECT count(*) FROM policy_term").fetchone()[0] == len(VOCAB) == 15
 
 
@@ -106,6 +106,23 @@ def test_as_of_changes_the_answer_across_the_illinois_amendment(rcon):
     on_the_day = P.policies_in_force(rcon, date(2021, 8, 2), state="IL", level="state")
     assert [r["policy_id"] for r in on_the_day] == ["il-private-detention-moratorium-2019", "il-way-forward-2021"]
     assert P.policies_in_force(rcon, date(2017, 8, 27), state="IL", level="state") == []
+
+
+def test_as_of_follows_north_carolina_hb_318_and_the_utah_injunction(rcon):
+    def in_force(day, state):
+        return [(r["policy_id"], r["effects"]) for r in P.policies_in_force(rcon, day, state=state, level="state")]
+
+    # S.L. 2025-85 (HB 318) amends HB 10's detainer law from 2025-10-01 and adds status inquiries
+    assert in_force(date(2025, 9, 30), "NC") == [("nc-hb10-2024", ["detainer_compliance_required"])]
+    assert in_force(date(2025, 10, 1), "NC") == [
+        ("nc-hb318-2025", ["detainer_compliance_required", "status_inquiries_required"])
+    ]
+    # Utah H.B. 497 until the 2014 partial injunction, then what the court left in force
+    assert [p for p, _ in in_force(date(2012, 1, 1), "UT")] == ["ut-hb497-2011"]
+    assert in_force(date(2014, 6, 18), "UT") == [
+        ("ut-la-raza-v-herbert-2014", ["sanctuary_policies_banned", "status_inquiries_required"])
+    ]
+    assert in_force(date(2011, 5, 9), "UT") == []
 
 
 def test_as_of_on_the_cli(reg_store, monkeypatch):
@@ -195,7 +212,7 @@ def test_bad_rows_are_quarantined_with_file_row_and_field(registry_template, tmp
     con, result = _ingest(store, mirror)
     got = con.execute("SELECT row_number, field, value FROM quarantine ORDER BY row_number").fetchall()
     first = len(_state_rows()) + 2  # header is row 1; the bad rows follow the real ones
-    assert first == 36
+    assert first == 40
     assert [(n, f) for n, f, _ in got] == [
         (first, "second_url"), (first + 1, "effects"), (first + 2, "effective_date"), (first + 3, "geoid"),
         (first + 4, "second_url"), (first + 5, "amends")
