@@ -47,18 +47,18 @@ def _gazetteer_geoids() -> dict[str, str]:
 
 def test_row_counts_by_state_and_type():
     rows = _rows()
-    assert len(rows) == 56
+    assert len(rows) == 61
     assert Counter(r["state"] for r in rows) == {
-        "IL": 4, "NY": 8, "PA": 4, "WA": 4, "FL": 2, "CA": 8, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 3,
+        "IL": 5, "NY": 8, "PA": 5, "WA": 5, "FL": 2, "CA": 8, "CO": 1, "LA": 1, "OR": 2, "NM": 2, "MA": 3,
         "KY": 1, "NJ": 2, "MD": 2, "TX": 2, "CT": 1, "NC": 1, "VA": 1, "GA": 1, "RI": 1, "IA": 1, "MN": 2,
-        "MI": 2,
+        "MI": 3, "WI": 1,
     }  # fmt: skip
-    assert Counter(r["change"] for r in rows) == {"adopted": 46, "amended": 10}
+    assert Counter(r["change"] for r in rows) == {"adopted": 51, "amended": 10}
     assert Counter(r["instrument_type"] for r in rows) == {
-        "ordinance": 22, "executive_order": 11, "resolution": 13, "sheriff_policy": 7, "court_decision": 1,
+        "ordinance": 24, "executive_order": 12, "resolution": 15, "sheriff_policy": 7, "court_decision": 1,
         "directive": 2,
     }  # fmt: skip
-    assert sum(len(r["effects"].split(";")) for r in rows if r["effects"]) == 111
+    assert sum(len(r["effects"].split(";")) for r in rows if r["effects"]) == 121
 
 
 def test_galarza_is_the_lehigh_county_court_decision():
@@ -183,3 +183,28 @@ def test_western_and_midwestern_rows(policy_id, geoid, instrument, enacted):
     row = {r["policy_id"]: r for r in _rows()}[policy_id]
     assert (row["geoid"], row["instrument_type"], row["enacted_date"]) == (geoid, instrument, enacted)
     assert row["change"] == "adopted" and row["ended_date"] == ""
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "geoid", "instrument", "enacted", "effects"),
+    [
+        (
+            "wi-madison-res-17-00125", "5548000", "resolution", "2017-02-07",
+            f"{INQ};information_sharing_limited;enforcement_resources_limited",
+        ),
+        ("wa-kirkland-ord-4558", "5335940", "ordinance", "2017-02-21", INQ),
+        ("mi-lansing-eo-2017-01", "2646000", "executive_order", "2017-04-03", f"{INQ};enforcement_resources_limited"),
+        (
+            "pa-allegheny-ord-county-services-2026", "42003", "ordinance", "2026-03-10",
+            f"{INQ};information_sharing_limited;detention_contracts_limited",
+        ),
+        ("il-evanston-res-93-r-25", "1724582", "resolution", "2025-10-13", "enforcement_resources_limited"),
+    ],
+)  # fmt: skip
+def test_midwestern_western_and_pennsylvania_rows_2017_2026(policy_id, geoid, instrument, enacted, effects):
+    """Madison RES-17-00125, Kirkland ch. 3.18, Lansing EO 2017-01, Allegheny County Part 13, Evanston 93-R-25."""
+    row = {r["policy_id"]: r for r in _rows()}[policy_id]
+    assert (row["geoid"], row["instrument_type"], row["enacted_date"], row["effects"]) == (
+        geoid, instrument, enacted, effects,
+    )  # fmt: skip
+    assert row["change"] == "adopted" and row["effective_date"] == enacted and row["ended_date"] == ""
