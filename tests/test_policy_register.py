@@ -61,7 +61,7 @@ def _state_rows() -> list[dict[str, str]]:
 
 def test_every_state_row_has_two_sources_valid_dates_and_known_terms():
     rows = _state_rows()
-    assert len(rows) == 38
+    assert len(rows) == 39
     for r in rows:
         first, second = r["official_url"], r["second_url"]
         assert first.startswith("http") and second.startswith("http") and first != second, r["policy_id"]
@@ -80,13 +80,13 @@ def test_every_state_row_has_two_sources_valid_dates_and_known_terms():
 def test_loaded_counts_match_both_files(rcon):
     local = sum(1 for _ in csv.DictReader((DATA / "policies_local.csv").open(encoding="utf-8")))
     loaded = dict(rcon.execute("SELECT file_name, count(*) FROM policy_instrument GROUP BY 1").fetchall())
-    assert loaded["policies_state.csv"] == 38
+    assert loaded["policies_state.csv"] == 39
     assert loaded.get("policies_local.csv", 0) == local
     effects = rcon.execute(
         "SELECT count(*) FROM policy_effect e JOIN policy_instrument p USING (policy_id) WHERE p.file_name = ?",
         ["policies_state.csv"],
     ).fetchone()[0]
-    assert effects == sum(len(r["effects"].split(";")) for r in _state_rows()) == 83
+    assert effects == sum(len(r["effects"].split(";")) for r in _state_rows()) == 85
     assert rcon.execute("SELECT count(*) FROM policy_term").fetchone()[0] == len(VOCAB) == 15
 
 
@@ -212,7 +212,7 @@ def test_bad_rows_are_quarantined_with_file_row_and_field(registry_template, tmp
     con, result = _ingest(store, mirror)
     got = con.execute("SELECT row_number, field, value FROM quarantine ORDER BY row_number").fetchall()
     first = len(_state_rows()) + 2  # header is row 1; the bad rows follow the real ones
-    assert first == 40
+    assert first == 41
     assert [(n, f) for n, f, _ in got] == [
         (first, "second_url"), (first + 1, "effects"), (first + 2, "effective_date"), (first + 3, "geoid"),
         (first + 4, "second_url"), (first + 5, "amends")
