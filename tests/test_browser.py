@@ -130,3 +130,34 @@ def test_choosing_a_287g_sheet_date_recolours_the_map_and_the_chart_renders(page
     assert "1,843" in page.locator("#agreements-chart svg").inner_html()
     page.locator("#series-title").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "home-287g.png"), full_page=True)
+
+
+def test_static_search_finds_a_place_without_a_page_of_its_own(page, base_url, full_store):
+    """The static site's search (static/search.js over data/index.json, as build-site writes them), served here
+    through the browser's routing: a town named by no source links to its county; a CDP says what it is."""
+    from sanctuarywatch.analysis import catalog
+    from sanctuarywatch.store.db import connect
+    from sanctuarywatch.store.registry import build_resolver
+    from sanctuarywatch.web import export, pages
+
+    con = connect(full_store, read_only=True)
+    try:
+        rows, _ = catalog.list_jurisdictions(con, limit=1_000_000)
+        index = pages.to_json(export.search_index(rows, set(catalog.page_geoids(con)), build_resolver(con)))
+    finally:
+        con.close()
+    html = pages.search_page("/", "", static=True)
+    page.route("**/data/index.json", lambda route: route.fulfill(body=index, content_type="application/json"))
+    page.route("**/static-search/**", lambda route: route.fulfill(body=html, content_type="text/html"))
+
+    page.goto(base_url + "/static-search/?q=Lost+Springs%2C+WY")
+    page.wait_for_selector("#static-search li", timeout=20_000)
+    hit = page.locator("#static-search li")
+    assert hit.count() == 1
+    assert hit.inner_text().startswith("Lost Springs town, WY (town") and "no page of its own" in hit.inner_text()
+    assert hit.get_by_role("link", name="Converse County").get_attribute("href") == "/jurisdictions/56009/"
+
+    page.goto(base_url + "/static-search/?q=brentwood+ny")  # "ny" must not match "Colony" (Brentwood Colony, SD)
+    page.wait_for_selector("#static-search li", timeout=20_000)
+    assert page.locator("#static-search li").count() == 1
+    assert "Brentwood CDP, NY (census-designated place" in page.locator("#static-search li").inner_text()

@@ -35,7 +35,6 @@ def test_build_site_writes_every_state_and_county(full_store, tmp_path):
     assert (out / "reports" / "declined-detainers" / "index.html").is_file()
     assert (out / "data" / "reports" / "declined-detainers-2017-01-28.csv").read_text().count("\n") == 202
     index = json.loads((out / "data" / "index.json").read_text())
-    assert any(j["geoid"] == "36119" for j in index)
     _check_287g_files(out)
     _check_search_index(index, written)
 
@@ -56,17 +55,26 @@ def _check_287g_files(out):
     assert 'id="agreements-chart"' in home and 'href="data/287g/series.csv"' in home
 
 
+def _decode(index: dict) -> list[dict]:
+    """data/index.json's compact rows as dictionaries (what static/search.js does)."""
+    assert index["columns"] == ["geoid", "name", "state", "level", "kind", "population", "own_page", "counties"]
+    return [{**dict(zip(index["columns"], row, strict=True)), "kind": index["kinds"][row[4]]} for row in index["rows"]]
+
+
 def _check_search_index(index, written):
     """Every Census place is findable by name; one without a page of its own points at its county's page."""
-    by_geoid = {j["geoid"]: j for j in index}
-    places = [j for j in index if j["level"] == "place"]
+    entries = _decode(index)
+    by_geoid = {j["geoid"]: j for j in entries}
+    places = [j for j in entries if j["level"] == "place"]
     assert len(places) > 32_000
+    assert "36119" in by_geoid and by_geoid["36119"]["own_page"] == 1
     # Lost Springs, WY (population 1 in the registry) is named by no source: no page, its county's instead.
-    lost = next(j for j in places if j["name"] == "Lost Springs town" and j["state"] == "WY")
-    assert lost["geoid"] == "5647805" and lost["geoid"] not in written and lost["kind"] == "town"
-    assert lost["via"] == [{"geoid": "56009", "name": "Converse County"}] and lost["href"] == "jurisdictions/56009/"
+    lost = by_geoid["5647805"]
+    assert (lost["name"], lost["state"], lost["kind"], lost["own_page"]) == ("Lost Springs town", "WY", "town", 0)
+    assert "5647805" not in written and lost["counties"] == ["56009"] and by_geoid["56009"]["name"] == "Converse County"
     cdp = by_geoid["3608026"]  # Brentwood, NY: a census-designated place, not a government
     assert cdp["name"] == "Brentwood CDP" and cdp["kind"] == "census-designated place"
-    assert cdp["href"] in ("jurisdictions/3608026/", "jurisdictions/36103/")  # its own page, or Suffolk County's
-    assert by_geoid["3651000"]["href"] == "jurisdictions/3651000/"  # New York city has its own page
-    assert all(j["href"] is None or j["href"].rstrip("/").split("/")[-1] in written for j in index)
+    assert cdp["own_page"] == 1 or cdp["counties"] == ["36103"]  # its own page, or Suffolk County's
+    assert by_geoid["3651000"]["own_page"] == 1  # New York city has its own page
+    assert all(j["geoid"] in written for j in entries if j["own_page"])
+    assert all(set(j["counties"]) <= written for j in entries)

@@ -65,25 +65,24 @@ def _csv_text(rows: list[dict]) -> str:
 
 
 KIND_LABELS = {"CDP": "census-designated place"}
+INDEX_COLUMNS = ["geoid", "name", "state", "level", "kind", "population", "own_page", "counties"]
 
 
-def search_index(rows: list[dict], with_page: set[str], resolver: Resolver) -> list[dict]:
-    """Every jurisdiction of the Census registry, findable by name on the static site: its kind (a CDP says
-    so), population for ranking, and where to go — its own page if exported, else the county or counties it
-    lies in (``via``)."""
-    names = {r["geoid"]: r["name"] for r in rows}
-    index = []
+def search_index(rows: list[dict], with_page: set[str], resolver: Resolver) -> dict:
+    """Every jurisdiction of the Census registry, findable by name on the static site, one compact row each
+    (``columns``): its kind (an index into ``kinds``; a CDP says "census-designated place"), population for
+    ranking, whether it has a page of its own, and else the counties it lies in whose pages to link instead."""
+    kinds: list[str] = []
+    out = []
     for r in rows:
-        entry = {"geoid": r["geoid"], "name": r["name"], "state": r["state_abbr"], "level": r["level"],
-                 "kind": KIND_LABELS.get(r["lsad"] or "", r["lsad"] or r["level"]), "pop": r["population"]}  # fmt: skip
-        if r["geoid"] in with_page:
-            entry["href"] = f"jurisdictions/{r['geoid']}/"
-        else:
-            via = [g for g in resolver.counties_of(r["geoid"]) if g in with_page]
-            entry["href"] = f"jurisdictions/{via[0]}/" if via else None
-            entry["via"] = [{"geoid": g, "name": names.get(g, g)} for g in via]
-        index.append(entry)
-    return index
+        kind = KIND_LABELS.get(r["lsad"] or "", r["lsad"] or r["level"])
+        if kind not in kinds:
+            kinds.append(kind)
+        own = r["geoid"] in with_page
+        via = [] if own else [g for g in resolver.counties_of(r["geoid"]) if g in with_page]
+        out.append([r["geoid"], r["name"], r["state_abbr"], r["level"], kinds.index(kind), r["population"],
+                    int(own), via])  # fmt: skip
+    return {"columns": INDEX_COLUMNS, "kinds": kinds, "rows": out}
 
 
 def _write_287g(con, out: Path) -> int:

@@ -47,13 +47,25 @@
     box.appendChild(ul);
   }
   if (!q) { box.replaceChildren(); const p = document.createElement("p"); p.textContent = "Type a name to search."; box.appendChild(p); return; }
-  fetch(box.dataset.index).then((r) => r.json()).then((index) => {
+  // data/index.json is compact: {columns, kinds, rows}; a row is [geoid, name, state, level, kind, population,
+  // own_page (1/0), counties to link when it has no page].
+  function decode(data) {
+    const names = {};
+    data.rows.forEach((r) => { names[r[0]] = r[1]; });
+    return data.rows.map((r) => ({
+      geoid: r[0], name: r[1], state: r[2], level: r[3], kind: data.kinds[r[4]], pop: r[5],
+      href: r[6] ? "jurisdictions/" + r[0] + "/" : null,
+      via: r[6] ? null : r[7].map((g) => ({ geoid: g, name: names[g] || g })),
+    }));
+  }
+  fetch(box.dataset.index).then((r) => r.json()).then(decode).then((index) => {
     const words = q.split(" ");
     const scored = [];
     index.forEach((j) => {
       const name = norm(j.name);
-      const hay = name + " " + j.state.toLowerCase() + " " + norm(j.kind);
-      if (!words.every((w) => hay.includes(w))) return;
+      // every typed word starts a word of the name, state or kind ("ny" is New York, not "Colony")
+      const tokens = (name + " " + j.state.toLowerCase() + " " + norm(j.kind)).split(" ");
+      if (!words.every((w) => tokens.some((t) => t.startsWith(w)))) return;
       const base = name.replace(SUFFIX, "");
       const exact = q === name || q === base || q.startsWith(base + " ") ? 0 : 1;
       scored.push([exact, LEVEL_ORDER[j.level] ?? 3, -(j.pop || 0), j]);
