@@ -6,17 +6,17 @@ One read-only DuckDB connection per app; every request works on its own cursor. 
 
 from __future__ import annotations
 
-import csv
-import io
+import logging
+import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,13 +27,14 @@ from sanctuarywatch.analysis.exposure import grant_exposure, load_scenarios
 from sanctuarywatch.analysis.litigation import cases
 from sanctuarywatch.analysis.profile import jurisdiction_profile
 from sanctuarywatch.analysis.reconcile import list_comparison
+from sanctuarywatch.api.guard import Guard, Limits, ResponseCache, Snapshot
+from sanctuarywatch.csv_out import to_csv_text
 from sanctuarywatch.errors import InputError, NotFoundError, SanctuaryWatchError
-from sanctuarywatch.store.db import connect
 from sanctuarywatch.store.registry import build_resolver
 from sanctuarywatch.web import pages
 
+log = logging.getLogger("sanctuarywatch.api")
 GEOID = Annotated[str, PathParam(pattern=r"^\d{2}(\d{3}|\d{5})?$", description="Census GEOID: 2, 5 or 7 digits.")]
-AS_OF = Annotated[date | None, Query(description="Answer as of this date (YYYY-MM-DD).")]
 FORMAT = Annotated[str, Query(pattern="^(json|csv)$", description="json (default) or csv.")]
 ON_DATE = Annotated[
     str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD, from 2000-01-01 to 2100-12-31.")
@@ -52,14 +53,36 @@ def _day(text: str) -> date:
     return day
 
 
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _as_of(
+    as_of: Annotated[
+        str | None,
+        Query(pattern=DAY_PATTERN, description="Answer as of this day (YYYY-MM-DD, 2000-01-01 to 2100-12-31)."),
+    ] = None,  # fmt: skip
+) -> date | None:
+    return None if as_of is None else _day(as_of)
+
+
+def _week(week: Annotated[str, Query(pattern=DAY_PATTERN, description="First day (YYYY-MM-DD).")]) -> date:
+    return _day(week)
+
+
+def _to(
+    to: Annotated[str | None, Query(pattern=DAY_PATTERN, description="Last day (default: week + 6 days).")] = None,
+) -> date | None:
+    return None if to is None else _day(to)
+
+
+# Days are text checked by _day (not pydantic dates, which take 0 as 1970-01-01 and years up to 9999).
+AS_OF = Annotated[date | None, Depends(_as_of)]
+
+
 def _csv(rows: list[dict[str, Any]], name: str) -> Response:
-    buffer = io.StringIO()
-    if rows:
-        flat = [{k: v for k, v in r.items() if not isinstance(v, list | dict)} for r in rows]
-        writer = csv.DictWriter(buffer, fieldnames=list(flat[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(flat)
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    """CSV through the one writer (cells a spreadsheet would run are quoted); nested values are left out."""
+    flat = [{k: v for k, v in r.items() if not isinstance(v, list | dict)} for r in rows]
+    return Response(to_csv_text(flat), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})  # fmt: skip
 
 
@@ -78,39 +101,78 @@ def _wants_csv(request: Request, fmt: str) -> str:
 
 def _page_links(request: Request, total: int, limit: int, offset: int) -> dict[str, Any]:
     nxt = offset + limit if offset + limit < total else None
-    link = str(request.url.include_query_params(offset=nxt, limit=limit)) if nxt is not None else None
+    # relative to this server: an absolute URL would repeat whatever Host header the client sent
+    url = request.url.include_query_params(offset=nxt, limit=limit)
+    link = f"{url.path}?{url.query}" if nxt is not None else None
     return {"total": total, "limit": limit, "offset": offset, "next_offset": nxt, "next": link}
 
 
 MAX_CACHED_PROFILES = 50_000
 
 
-def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
-    """The application over one store file (opened read-only)."""
-    if not Path(db_path).is_file():
-        raise SanctuaryWatchError(f"No store at {db_path}. Run: sanctuarywatch ingest all (or set SANCTUARYWATCH_DB).")
-    shared = connect(Path(db_path), read_only=True)
-    resolver = build_resolver(shared)
+def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = None) -> FastAPI:
+    """The application over a private read-only snapshot of one store file (see :mod:`.guard`)."""
+    limits = limits or Limits()
+    cache = ResponseCache(limits.cache_bytes)
+    profiles: dict[tuple[str, date | None], bytes] = {}
+    state: dict[str, Any] = {}
+
+    def switched() -> None:  # a new snapshot: new resolver, empty caches
+        state["resolver"] = build_resolver(snapshot.con)
+        profiles.clear()
+        cache.clear()
+
+    snapshot = Snapshot(Path(db_path), on_switch=switched)
+    state["resolver"] = build_resolver(snapshot.con)
+    stop = threading.Event()
+    warm = {"done": 0, "total": 0, "finished": False}
+
+    def warm_profiles() -> None:
+        """Every page's profile JSON, computed in the background while no request is waiting."""
+        with cursor() as cur:
+            geoids = catalog.page_geoids(cur)
+        warm["total"] = len(geoids)
+        for geoid in geoids:
+            while guard.busy() and not stop.is_set():
+                stop.wait(0.005)
+            if stop.is_set():
+                return
+            with suppress(SanctuaryWatchError):
+                profile_json(geoid, None)
+            warm["done"] += 1
+        warm["finished"] = True
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = threading.Thread(target=warm_profiles, name="warm-profiles", daemon=True) if warm_cache else None
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:  # Ctrl-C during warm-up: let the current profile finish, then close the store cleanly
+            stop.set()
+            if worker:
+                worker.join(timeout=30)
+            snapshot.close()
+
     app = FastAPI(
         title="Sanctuary Watch API",
         version="0.1",
         description="Read-only access to designation lists, jurisdiction profiles, declined-detainer reports, list "
         "reconciliation, grant exposure, litigation and the provenance of every figure. JSON by default; "
-        "`format=csv` on tabular endpoints.",
+        "`format=csv` on tabular endpoints. A busy server answers 503 with Retry-After.",
+        lifespan=lifespan,
     )
+    guard = Guard(app, snapshot, cache, limits)
+    app.add_middleware(_Outer, guard=guard)
 
     @contextmanager
     def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = shared.cursor()
+        cur = snapshot.con.cursor()
         try:
             yield cur
         finally:
             cur.close()
-
-    # The store is opened read-only, so a profile cannot change while the app runs: cache the JSON, and
-    # compute every page's profile in the background at start-up (requests meanwhile compute on demand).
-    profiles: dict[tuple[str, date | None], bytes] = {}
-    warm = {"done": 0, "total": 0, "finished": False}
 
     def profile_json(geoid: str, as_of: date | None) -> bytes:
         key = (geoid, as_of)
@@ -118,22 +180,14 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
         if cached is None:
             with cursor() as cur:
                 cached = pages.to_json(jurisdiction_profile(cur, geoid, as_of)).encode()
-            if len(profiles) < MAX_CACHED_PROFILES:
+            if as_of is None and len(profiles) < MAX_CACHED_PROFILES:  # other days: the bounded response cache
                 profiles[key] = cached
         return cached
 
-    def warm_profiles() -> None:
-        with cursor() as cur:
-            geoids = catalog.page_geoids(cur)
-        warm["total"] = len(geoids)
-        for geoid in geoids:
-            with suppress(SanctuaryWatchError):
-                profile_json(geoid, None)
-            warm["done"] += 1
-        warm["finished"] = True
-
-    if warm_cache:
-        threading.Thread(target=warm_profiles, name="warm-profiles", daemon=True).start()
+    @app.exception_handler(Exception)
+    def _internal(request: Request, exc: Exception) -> Response:
+        log.exception("error answering %s", request.url.path)  # the trace stays in the server's log
+        return JSONResponse({"error": "Internal error: the request could not be answered."}, status_code=500)
 
     @app.exception_handler(NotFoundError)
     def _not_found(request: Request, exc: NotFoundError) -> Response:
@@ -153,7 +207,7 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
             str | None, Query(max_length=500, description="A name to resolve, e.g. 'Cook County, IL'.")
         ] = None,
         level: Annotated[str | None, Query(pattern="^(state|county|place)$")] = None,
-        state: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+        state_abbr: Annotated[str | None, Query(alias="state", pattern="^[A-Za-z]{2}$")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
         format: FORMAT = "json",
@@ -161,11 +215,11 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
         if q is not None:
             if not q.strip():
                 raise InputError("q is empty: give a name to search for.")
-            result = resolver.resolve(q, state=state, level=level)
+            result = state["resolver"].resolve(q, state=state_abbr, level=level)
             return _tabular([_cand(c) for c in result.candidates], _wants_csv(request, format),
                             "search", {"query": q, "status": result.status, "geoid": result.geoid})  # fmt: skip
         with cursor() as cur:
-            rows, total = catalog.list_jurisdictions(cur, level, state, limit, offset)
+            rows, total = catalog.list_jurisdictions(cur, level, state_abbr, limit, offset)
         return _tabular(rows, _wants_csv(request, format), "jurisdictions", _page_links(request, total, limit, offset))
 
     @app.get("/api/jurisdictions/{geoid}", summary="One jurisdiction")
@@ -181,8 +235,9 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
     def api_status() -> Response:
         with cursor() as cur:
             counts = catalog.counts(cur)
-        return _json({"store": str(db_path), "releases": counts["releases"], "profiles_cached": len(profiles),
-                      "warm_up": warm})  # fmt: skip
+        return _json({"store": Path(db_path).name, "snapshot": snapshot.generation, "releases": counts["releases"],
+                      "profiles_cached": len(profiles), "warm_up": warm, "shed": guard.shed,
+                      "responses_cached": len(cache.items)})  # fmt: skip
 
     @app.get("/api/lists", summary="Designation lists with their editions and entry counts")
     def api_lists(request: Request, format: FORMAT = "json") -> Response:
@@ -208,8 +263,8 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
 
     @app.get("/api/reports/declined-detainers", summary="Declined-detainer report for a week or range")
     def api_report(
-        week: Annotated[date, Query(description="First day (YYYY-MM-DD).")],
-        to: Annotated[date | None, Query(description="Last day (default: week + 6 days).")] = None,
+        week: Annotated[date, Depends(_week)],
+        to: Annotated[date | None, Depends(_to)] = None,
         format: FORMAT = "json",
         part: Annotated[str, Query(pattern="^(rows|flags)$", description="CSV: rows or flags (audit flags).")] = "rows",
     ) -> Response:
@@ -295,7 +350,7 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
         if not q.strip() or len(q) > 500:
             return HTMLResponse(pages.search_page("/", q[:500], error="Type a name, e.g. Westchester County, NY."),
                                 status_code=422)  # fmt: skip
-        result = resolver.resolve(q)
+        result = state["resolver"].resolve(q)
         if result.status == "accepted":
             return RedirectResponse(f"/jurisdictions/{result.geoid}/", status_code=303)
         return HTMLResponse(pages.search_page("/", q, result=result))
@@ -311,9 +366,9 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
             return pages.lists_page(list_comparison(cur, as_of), "/")
 
     @app.get("/reports/declined-detainers/", response_class=HTMLResponse, include_in_schema=False)
-    def report(week: date = date(2017, 1, 28)) -> str:
+    def report(week: Annotated[str, Query(pattern=DAY_PATTERN)] = "2017-01-28") -> str:
         with cursor() as cur:
-            return pages.report_page(declined_detainer_report(cur, week).to_dict(), "/")
+            return pages.report_page(declined_detainer_report(cur, _day(week)).to_dict(), "/")
 
     @app.get("/sources/", response_class=HTMLResponse, include_in_schema=False)
     def sources() -> str:
@@ -349,5 +404,24 @@ def create_app(db_path: Path, warm_cache: bool = False) -> FastAPI:
     return app
 
 
+ENV_SERVE_STORE = "SANCTUARYWATCH_SERVE_STORE"
+
+
+def app_from_env() -> FastAPI:
+    """The app each ``serve --workers N`` process builds (uvicorn factory): store from the environment."""
+    return create_app(Path(os.environ[ENV_SERVE_STORE]), warm_cache=True)
+
+
 def _cand(c: Any) -> dict[str, Any]:
     return {k: getattr(c, k) for k in ("geoid", "name", "level", "state_abbr", "confidence", "reason")}
+
+
+class _Outer:
+    """Puts the :class:`Guard` outside every other middleware, so a 503 or a cached answer costs no routing."""
+
+    def __init__(self, app: Any, guard: Guard) -> None:
+        guard.app = app
+        self.guard = guard
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        await self.guard(scope, receive, send)
