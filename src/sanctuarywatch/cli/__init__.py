@@ -32,6 +32,18 @@ def main() -> None:
     except KeyboardInterrupt:
         _interrupted()
         sys.exit(130)
+    except MemoryError:
+        console_err.print("[bold red]Error:[/] out of memory; nothing half-written was kept.")
+        sys.exit(2)
+    except Exception as exc:
+        import duckdb
+
+        if not isinstance(exc, duckdb.Error):
+            raise
+        # e.g. the store is locked by a running server, is not a DuckDB file, or memory ran out: one line, no traceback
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        console_err.print(f"[bold red]Error:[/] the store could not be used: {escape(first)}")
+        sys.exit(2)
     except SystemExit as exc:  # typer turns Ctrl-C into a silent exit 130: say what was kept
         if exc.code == 130 and _caused_by_ctrl_c(exc):
             _interrupted()
