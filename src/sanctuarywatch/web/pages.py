@@ -4,6 +4,7 @@ so both serve the same pages; ``root`` is the relative path to the site root ("/
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -178,7 +179,8 @@ def methodology_page(root: str) -> str:
             html.append("</ul>")
             in_list = False
         if line.startswith("## "):
-            html.append(f"<h2>{escape(line[3:])}</h2>")
+            slug = re.sub(r"[^a-z0-9]+", "-", line[3:].lower()).strip("-")  # methodology/#audit-flags
+            html.append(f'<h2 id="{slug}">{escape(line[3:])}</h2>')
         elif line.startswith("# "):
             continue
         elif line.strip():
