@@ -179,7 +179,7 @@ def methodology_page(root: str) -> str:
             html.append("</ul>")
             in_list = False
         if line.startswith("## "):
-            slug = re.sub(r"[^a-z0-9]+", "-", line[3:].lower()).strip("-")  # methodology/#audit-flags
+            slug = re.sub(r"[^a-z0-9]+", "-", line[3:].split(" (")[0].lower()).strip("-")  # methodology/#audit-flags
             html.append(f'<h2 id="{slug}">{escape(line[3:])}</h2>')
         elif line.startswith("# "):
             continue
