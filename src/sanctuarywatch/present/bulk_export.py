@@ -9,7 +9,6 @@ release ids per table) and ``SHA256SUMS`` (``sha256sum -c`` checks it).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import shutil
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from sanctuarywatch.csv_out import write_csv
 from sanctuarywatch.errors import InputError
 from sanctuarywatch.store.db import PROVENANCE_COLUMNS, connect, data_dictionary
 
@@ -127,12 +127,10 @@ def export_parquet(db: Path, out: Path) -> list[TableExport]:
 
 
 def _write_dictionary(out: Path, entries) -> None:
-    with (out / "data_dictionary.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["table", "kind", "column", "data_type", "description", "is_provenance"])
-        for name, kind, _, cols in entries:
-            for column, data_type, description in cols:
-                writer.writerow([name, kind, column, data_type, description, column in PROVENANCE_COLUMNS])
+    rows = [[name, kind, column, data_type, description, column in PROVENANCE_COLUMNS]
+            for name, kind, _, cols in entries for column, data_type, description in cols]  # fmt: skip
+    write_csv(rows, ["table", "kind", "column", "data_type", "description", "is_provenance"],
+              out / "data_dictionary.csv")  # fmt: skip
     doc = [{"table": name, "kind": kind, "description": description,
             "columns": [{"name": c, "type": t, "description": d, "is_provenance": c in PROVENANCE_COLUMNS}
                         for c, t, d in cols]} for name, kind, description, cols in entries]  # fmt: skip

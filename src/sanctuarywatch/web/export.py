@@ -7,10 +7,9 @@ rendered in parallel worker processes, each with its own read-only connection.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from sanctuarywatch.analysis import agreements, catalog
 from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 from sanctuarywatch.analysis.profile import jurisdiction_profile
 from sanctuarywatch.analysis.reconcile import list_comparison
+from sanctuarywatch.csv_out import to_csv_text
+from sanctuarywatch.errors import InputError
 from sanctuarywatch.geo.resolver import Resolver
 from sanctuarywatch.present.bulk_export import write_site_downloads
 from sanctuarywatch.store.db import connect
@@ -56,12 +57,7 @@ def _render_profiles(db: str, out: str, geoids: list[str]) -> int:
 
 
 def _csv_text(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue()
+    return to_csv_text(rows)  # the one writer: cells a spreadsheet would run as formulas are quoted
 
 
 KIND_LABELS = {"CDP": "census-designated place"}
@@ -97,9 +93,50 @@ def _write_287g(con, out: Path) -> int:
     return 2 + len(series["items"])
 
 
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+MARKER = ".sanctuarywatch-site"
+
+
+def _check_out(out: Path) -> None:
+    """OUT must be a new folder, an empty one or a site this tool built; never a link, a file or the package."""
+    if out.is_symlink():
+        raise InputError(f"{out} is a symbolic link: give a real folder to build the site into.")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} is a file: give a folder to build the site into.")
+    resolved = out.resolve()
+    if resolved == PACKAGE_DIR or PACKAGE_DIR in resolved.parents or resolved in PACKAGE_DIR.parents:
+        raise InputError(f"{out} is inside (or holds) the sanctuarywatch package: build the site elsewhere.")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise InputError(f"{out} is not empty and is not a site built by build-site: give a new or empty folder.")
+
+
 def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambda done, total: None,
                workers: int | None = None) -> ExportSummary:  # fmt: skip
-    out.mkdir(parents=True, exist_ok=True)
+    """Build the whole site in a fresh hidden folder beside OUT, then swap it into place: links already in OUT
+    are never followed, files of an earlier build that are gone now are gone, and a failed build leaves OUT as it
+    was."""
+    out = Path(out)
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        summary = _build_into(db, fresh, progress, workers)
+        (fresh / MARKER).write_text("Built by sanctuarywatch build-site; the next build replaces this folder.\n")
+        fresh.chmod(0o755)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / "site")
+            os.replace(fresh, out)
+            shutil.rmtree(old)  # removes links themselves, never what they point to
+        else:
+            os.replace(fresh, out)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    return summary
+
+
+def _build_into(db: Path, out: Path, progress: Callable[[int, int], None], workers: int | None) -> ExportSummary:
     con = connect(db, read_only=True)
     try:
         geoids = catalog.page_geoids(con)
