@@ -186,7 +186,9 @@ def test_serve_leaves_the_store_to_other_commands_and_follows_changes(planted_st
     proc = _serve(store, port, "--workers", "1")
     try:
         _wait_up(port, proc)
-        lists = subprocess.run([*CLI, "lists", "compare", "--db", str(store)], capture_output=True, text=True, timeout=120)
+        lists = subprocess.run(
+            [*CLI, "lists", "compare", "--db", str(store)], capture_output=True, text=True, timeout=120
+        )
         assert lists.returncode == 0, lists.stderr
         con = duckdb.connect(str(store))  # what ingest needs: a writer
         con.execute("CREATE TABLE probe AS SELECT 1 AS x")
