@@ -114,7 +114,7 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
     """The application over a private read-only snapshot of one store file (see :mod:`.guard`)."""
     limits = limits or Limits()
     cache = ResponseCache(limits.cache_bytes)
-    profiles: dict[tuple[str, date | None], bytes] = {}
+    profiles: dict[tuple[str, date | None], tuple[dict[str, Any], bytes]] = {}
     state: dict[str, Any] = {}
 
     def switched() -> None:  # a new snapshot: new resolver, empty caches
@@ -174,15 +174,20 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
         finally:
             cur.close()
 
-    def profile_json(geoid: str, as_of: date | None) -> bytes:
+    def profile_data(geoid: str, as_of: date | None) -> tuple[dict[str, Any], bytes]:
+        """The profile and its JSON; today's are kept (other days: the bounded response cache)."""
         key = (geoid, as_of)
         cached = profiles.get(key)
         if cached is None:
             with cursor() as cur:
-                cached = pages.to_json(jurisdiction_profile(cur, geoid, as_of)).encode()
-            if as_of is None and len(profiles) < MAX_CACHED_PROFILES:  # other days: the bounded response cache
+                profile = jurisdiction_profile(cur, geoid, as_of)
+            cached = (profile, pages.to_json(profile).encode())
+            if as_of is None and len(profiles) < MAX_CACHED_PROFILES:
                 profiles[key] = cached
         return cached
+
+    def profile_json(geoid: str, as_of: date | None) -> bytes:
+        return profile_data(geoid, as_of)[1]
 
     @app.exception_handler(Exception)
     def _internal(request: Request, exc: Exception) -> Response:
@@ -357,8 +362,7 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
 
     @app.get("/jurisdictions/{geoid}/", response_class=HTMLResponse, include_in_schema=False)
     def profile(geoid: GEOID, as_of: AS_OF = None) -> str:
-        with cursor() as cur:
-            return pages.profile_page(jurisdiction_profile(cur, geoid, as_of), "/")
+        return pages.profile_page(profile_data(geoid, as_of)[0], "/")
 
     @app.get("/lists/", response_class=HTMLResponse, include_in_schema=False)
     def lists(as_of: AS_OF = None) -> str:
