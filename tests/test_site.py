@@ -34,6 +34,8 @@ def test_build_site_writes_every_state_and_county(full_store, tmp_path):
     assert (out / "data" / "map.json").is_file() and (out / "static" / "vendor" / "d3.min.js").is_file()
     assert (out / "reports" / "declined-detainers" / "index.html").is_file()
     assert (out / "data" / "reports" / "declined-detainers-2017-01-28.csv").read_text().count("\n") == 202
+    flags = (out / "data" / "reports" / "declined-detainer-flags-2017-01-28.csv").read_text().splitlines()
+    assert flags[0].startswith("flag,check_name,status,") and len(flags) > 1  # audit flags with their evidence
     index = json.loads((out / "data" / "index.json").read_text())
     _check_287g_files(out)
     _check_search_index(index, written)

@@ -155,6 +155,10 @@ def _build_into(db: Path, out: Path, progress: Callable[[int, int], None], worke
             html = pages.report_page(report, "../../" if i == 0 else "../../../")
             _write(out / "reports" / "declined-detainers" / ("" if i == 0 else str(week)) / "index.html", html)
             _write(out / "data" / "reports" / f"declined-detainers-{week}.csv", _csv_text(report["rows"]))
+            flags = (report.get("audit") or {}).get("flags") or []
+            if flags:  # the audit flags with their evidence (source rows), as the API's part=flags gives them
+                rows = [{**f, "evidence": pages.to_json(f.get("evidence"))} for f in flags]
+                _write(out / "data" / "reports" / f"declined-detainer-flags-{week}.csv", _csv_text(rows))
         written += 5 + len(weeks)
         _write(out / "data" / "map.json", pages.to_json(catalog.map_measures(con)))
         files_287g = _write_287g(con, out)
