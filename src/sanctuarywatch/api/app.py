@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
@@ -413,6 +414,7 @@ ENV_SERVE_STORE = "SANCTUARYWATCH_SERVE_STORE"
 
 def app_from_env() -> FastAPI:
     """The app each ``serve --workers N`` process builds (uvicorn factory): store from the environment."""
+    sys.setswitchinterval(0.001)  # the event loop (cached answers, 503s) gets the GIL back sooner from compute
     return create_app(Path(os.environ[ENV_SERVE_STORE]), warm_cache=True)
 
 

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -49,7 +49,7 @@ def _env_int(name: str, default: int) -> int:
 class Limits:
     """Per server process: requests computed at once, requests allowed to wait, and the longest wait before 503."""
 
-    running: int = field(default_factory=lambda: _env_int("SANCTUARYWATCH_SERVE_RUNNING", 2))
+    running: int = field(default_factory=lambda: _env_int("SANCTUARYWATCH_SERVE_RUNNING", 1))
     queued: int = field(default_factory=lambda: _env_int("SANCTUARYWATCH_SERVE_QUEUE", 16))
     max_wait_s: float = field(default_factory=lambda: _env_int("SANCTUARYWATCH_SERVE_MAX_WAIT_MS", 250) / 1000)
     cache_bytes: int = field(default_factory=lambda: _env_int("SANCTUARYWATCH_SERVE_CACHE_MB", 256) * 2**20)
@@ -187,12 +187,11 @@ class Guard:
     def __init__(self, app: Any, snapshot: Snapshot | None, cache: ResponseCache, limits: Limits) -> None:
         self.app, self.snapshot, self.cache, self.limits = app, snapshot, cache, limits
         self.running = 0
-        self.waiting = 0
-        self._slots: asyncio.Semaphore | None = None
+        self._queue: deque[asyncio.Future] = deque()
         self.shed = 0
 
     def busy(self) -> bool:
-        return self.running > 0 or self.waiting > 0
+        return self.running > 0 or bool(self._queue)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -240,24 +239,32 @@ class Guard:
             self.cache.put(key, 200, started["headers"], b"".join(chunks))
 
     async def _enter(self) -> bool:
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.limits.running)
-        if self.waiting >= self.limits.queued:
+        """A slot now, or a place in the queue until one is handed over; False when the queue is full or the
+        wait runs out (a slot handed over just as the wait ran out is kept, so none leaks)."""
+        if self.running < self.limits.running and not self._queue:
+            self.running += 1
+            return True
+        if len(self._queue) >= self.limits.queued:
             return False
-        self.waiting += 1
+        turn = asyncio.get_running_loop().create_future()
+        self._queue.append(turn)
         try:
-            await asyncio.wait_for(self._slots.acquire(), self.limits.max_wait_s)
+            await asyncio.wait_for(asyncio.shield(turn), self.limits.max_wait_s)
         except TimeoutError:
+            if turn.done():
+                return True
+            turn.cancel()
+            self._queue.remove(turn)
             return False
-        finally:
-            self.waiting -= 1
-        self.running += 1
         return True
 
     def _leave(self) -> None:
+        while self._queue:
+            turn = self._queue.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the slot passes to the next in line
+                return
         self.running -= 1
-        assert self._slots is not None
-        self._slots.release()
 
 
 def _accept(scope: dict) -> bytes:

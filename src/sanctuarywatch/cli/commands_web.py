@@ -55,7 +55,8 @@ def serve(
     console.print(f"Sanctuary Watch on [bold]http://{host}:{port}/[/]  (API at /api/, spec at /openapi.json; "
                   f"{workers} worker(s); Ctrl-C stops)")  # fmt: skip
     uvicorn.run("sanctuarywatch.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", timeout_graceful_shutdown=5)  # fmt: skip
+                log_level="warning", timeout_graceful_shutdown=5,
+                limit_concurrency=256)  # fmt: skip
     console.print("Stopped.")
 
 
