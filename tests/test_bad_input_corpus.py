@@ -3,7 +3,7 @@ either refused with a SourceFormatError naming the file — the store's per-tabl
 identical before and after — or loaded with its bad rows quarantined, each with a reason.
 
 The source comes from the file name, ``<source_id>__<what>.<ext>``, or else from the folder holding it
-(``<source_id>/<file>``, the older layout, whose ``MANIFEST.csv`` adds the expected outcome and message). A file
+(``<source_id>/<file>``, the older layout, whose ``CASES.csv`` adds the expected outcome and message). A file
 whose name does not match the connector's mirror patterns is mirrored without its ``<source_id>__`` prefix.
 """
 
@@ -23,19 +23,19 @@ from sanctuarywatch.sources import connectors
 from sanctuarywatch.sources.base import Finder, ParseContext
 
 CORPUS = Path(__file__).resolve().parent / "data" / "bad"
-NOT_INPUTS = {"MANIFEST.csv", "README.md", "README.txt", ".gitkeep"}
+NOT_INPUTS = {"CASES.csv", "README.md", "README.txt", ".gitkeep"}
 SOURCES = connectors()
 
 
 def _manifest() -> dict[str, dict[str, str]]:
-    path = CORPUS / "MANIFEST.csv"
+    path = CORPUS / "CASES.csv"
     if not path.exists():
         return {}
     with path.open(encoding="utf-8", newline="") as fh:
         return {f"{m['source_id']}/{m['file']}": m for m in csv.DictReader(fh)}
 
 
-MANIFEST = _manifest()
+CASES = _manifest()
 ALL = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.name not in NOT_INPUTS and not p.name.startswith("_"))
 # Inputs of `sanctuarywatch corrections check` (a submitted correction file), not of a connector.
 CORRECTIONS = [p for p in ALL if p.name.startswith("corrections_")]
@@ -79,8 +79,8 @@ def _fingerprint(con) -> list[tuple]:
 def test_every_corpus_file_maps_to_a_source_and_detainers_are_covered():
     unmapped = [str(p.relative_to(CORPUS)) for p in FILES if _source_of(p) is None]
     assert not unmapped, f"name these <source_id>__<what>.<ext> with a known source id: {unmapped}"
-    missing = [k for k in MANIFEST if not (CORPUS / k).is_file()]
-    assert not missing, f"MANIFEST.csv lists files that are not there: {missing}"
+    missing = [k for k in CASES if not (CORPUS / k).is_file()]
+    assert not missing, f"CASES.csv lists files that are not there: {missing}"
     detainers = [p for p in FILES if p.name.startswith("ice_detainers__")]
     assert len(detainers) >= 6 and all(p.stat().st_size < 20_000 for p in detainers)
     from fixtures.make_bad_detainers import EXPECT
@@ -108,7 +108,7 @@ def test_each_malformed_file_is_refused_or_quarantined(con, resolver, tmp_path, 
     mirror.mkdir()
     name = _mirror_name(path, source)
     shutil.copy(path, mirror / name)
-    entry = MANIFEST.get(str(path.relative_to(CORPUS))) or _expected(path.name)
+    entry = CASES.get(str(path.relative_to(CORPUS))) or _expected(path.name)
     finder = Finder(mirror, tmp_path / "cache", offline=True)
     before = _fingerprint(con)
     try:

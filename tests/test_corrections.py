@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sanctuarywatch.cli import app
@@ -14,6 +15,23 @@ from sanctuarywatch.sources.corrections import check_file
 
 BAD = Path(__file__).parent / "data" / "bad"
 EXAMPLE = policy_register.packaged_path("corrections_example.csv")
+# A submitted correction file with one bad value per field. Written at test time: its row 3 cites a search-results
+# address on purpose (the check must refuse it as evidence), and no data file in the repository should carry one.
+BAD_FIELDS = (
+    "target_table,target_key,field,geoid,published_value,corrected_value,reason,source_url,submitted_date\n"
+    "policy_instrument,,effective_date,123,2017-09-01,2017-09-01,short,ftp://example.org/x,2025-13-01\n"
+    "not_a_table,x,y,48,a,b,The published value is wrong because the statute says otherwise,"
+    "https://www.google.com/search?q=sb4,2025-09-01\n"
+    "policy_instrument,tx-sb4-2017,no_such_column,48,a,b,The published value is wrong because the statute says "
+    "otherwise,https://capitol.texas.gov/,2025-09-01\n"
+)
+
+
+@pytest.fixture
+def bad_fields(tmp_path) -> Path:
+    path = tmp_path / "corrections_bad_fields.csv"
+    path.write_text(BAD_FIELDS, encoding="utf-8")
+    return path
 
 
 def test_the_documented_example_is_accepted():
@@ -24,8 +42,8 @@ def test_the_documented_example_is_accepted():
     assert "1 correction row(s), every field valid" in result.output
 
 
-def test_every_bad_field_is_named_with_its_row():
-    rows, errors = check_file(BAD / "corrections_bad_fields.csv", schema=store_schema())
+def test_every_bad_field_is_named_with_its_row(bad_fields):
+    rows, errors = check_file(bad_fields, schema=store_schema())
     assert rows == 3
     assert [(e.row, e.field) for e in errors] == [
         (2, "target_key"),
@@ -41,8 +59,8 @@ def test_every_bad_field_is_named_with_its_row():
     assert "not a column of policy_instrument" in str(errors[-1])
 
 
-def test_cli_refuses_a_malformed_file_with_field_level_errors():
-    result = CliRunner().invoke(app, ["corrections", "check", str(BAD / "corrections_bad_fields.csv")])
+def test_cli_refuses_a_malformed_file_with_field_level_errors(bad_fields):
+    result = CliRunner().invoke(app, ["corrections", "check", str(bad_fields)])
     assert result.exit_code == 1
     assert "row 2, field 'submitted_date': not an ISO date" in result.output
     assert "row 3, field 'source_url': a search-result address is not evidence" in result.output
