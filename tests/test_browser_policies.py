@@ -4,55 +4,25 @@ error" (on every page) leads to the corrections page; the policies page filters 
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from pathlib import Path
-
 import pytest
+from browser_support import ARTIFACTS, SKIP_REASON, chromium_missing, chromium_page, served
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed (scripts/ensure-browser.sh installs it)", allow_module_level=True)
+if chromium_missing():
+    pytest.skip(SKIP_REASON, allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
 def base_url(real_store):
-    import uvicorn
-
-    from sanctuarywatch.api.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(real_store), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(real_store) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(base_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with chromium_page(sync_api) as page:
+        yield page
 
 
 def test_profile_timeline_before_after_chart_and_report_an_error(page, base_url):
