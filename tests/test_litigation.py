@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from sanctuarywatch.analysis.litigation import cases, cases_covering, coverage
 from sanctuarywatch.cli import app
+from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.pipeline.ingest import ingest_source
 from sanctuarywatch.sources import litigation
 from sanctuarywatch.sources.base import Finder, ParseContext, ReleaseFiles, locate_file
@@ -201,7 +202,7 @@ def test_bad_rows_are_quarantined_with_file_row_and_field(tmp_path):
 def test_missing_column_is_a_format_error(tmp_path):
     text = (DATA / "litigation_order_conditions.csv").read_text(encoding="utf-8").replace(",program,", ",prog,", 1)
     release = _release(tmp_path, {"litigation_order_conditions.csv": text})
-    with pytest.raises(litigation.SourceFormatError, match="missing column"):
+    with pytest.raises(SourceFormatError, match="missing column"):
         litigation.parse(release, ParseContext())
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sanctuarywatch.sources.curated import is_search_url, iso_date
+
 SUBMISSION_COLUMNS = (
     "target_table",
     "target_key",
@@ -30,9 +32,6 @@ SUBMISSION_COLUMNS = (
 ACCEPTED_COLUMNS = ("correction_id", *SUBMISSION_COLUMNS, "accepted_date")
 REQUIRED = ("target_table", "target_key", "field", "corrected_value", "reason", "source_url", "submitted_date")
 CORRECTION_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# A results page: a /search path, or a non-empty q= / query= parameter (a record page such as Legistar's
-# LegislationDetail.aspx?...&Search= is not one).
-SEARCH_URL = re.compile(r"(/search(\.\w+)?([/?#]|$))|([?&](q|query)=[^&#]+)", re.IGNORECASE)
 MIN_REASON_CHARS = 10
 
 
@@ -117,13 +116,13 @@ def check_rows(
         url = r.get("source_url", "")
         if url and not url.startswith(("https://", "http://")):
             bad("source_url", "must be a web address (https://...) of the record that shows the right value")
-        elif url and SEARCH_URL.search(url):
+        elif url and is_search_url(url):
             bad("source_url", "a search-result address is not evidence; link the record itself")
         for field in ("submitted_date", "accepted_date"):
             value = r.get(field, "")
-            if value and _date(value) is None:
+            if value and iso_date(value) is None:
                 bad(field, "not an ISO date (YYYY-MM-DD)")
-            elif value and _date(value) > date.today():
+            elif value and iso_date(value) > date.today():
                 bad(field, "is in the future")
         if accepted:
             cid = r.get("correction_id", "")
@@ -134,9 +133,3 @@ def check_rows(
             ids.add(cid)
     return errors
 
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None

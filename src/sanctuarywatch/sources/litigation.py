@@ -9,15 +9,12 @@ folder holding newer copies of all five files overrides the packaged ones. Plain
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import pyarrow as pa
 
-from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.sources.base import (
     Finder,
     ParseContext,
@@ -28,6 +25,7 @@ from sanctuarywatch.sources.base import (
     SourceSpec,
     locate_file,
 )
+from sanctuarywatch.sources.curated import is_search_url, iso_date, read_rows
 
 CASES, ORDERS, CONDITIONS, ORDER_CONDITIONS, PARTIES = (
     "litigation_cases.csv",
@@ -68,7 +66,6 @@ REQUIRED = {
 SCOPES = {"named_plaintiffs", "members", "nationwide"}
 ROLES = {"plaintiff", "association", "member_class"}
 PROGRAMS = {"all", "byrne_jag", "scaap", "cops"}
-SEARCH_MARKERS = ("?q=", "/search?", "google.com/search")
 
 
 def discover(finder: Finder) -> list[ReleaseFiles]:
@@ -88,31 +85,14 @@ def _dates_in(path: Path) -> date:
     for row in _read(path):
         for key, value in row.items():
             if key.endswith("_date") or key.startswith("effective"):
-                parsed = _date(value)
+                parsed = iso_date(value)
                 if parsed and parsed > newest:
                     newest = parsed
     return newest
 
 
 def _read(path: Path) -> list[dict[str, str]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(path.name, f"not UTF-8 (byte {exc.start})") from exc
-    if not text.strip():
-        raise SourceFormatError(path.name, "the file is empty")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED.get(path.name, ()) if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SourceFormatError(path.name, f"missing column(s): {', '.join(missing)}")
-    return list(reader)
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value and value.strip() else None
-    except ValueError:
-        return None
+    return [row for _, row in read_rows(path, REQUIRED.get(path.name, ()))]
 
 
 class _Rows:
@@ -126,7 +106,7 @@ class _Rows:
 
     def date(self, row: dict, field: str, n: int, required: bool = True) -> tuple[bool, date | None]:
         raw = (row.get(field) or "").strip()
-        value = _date(raw)
+        value = iso_date(raw)
         if raw and value is None or required and value is None:
             self.refuse(n, field, row.get(field), "not an ISO date (YYYY-MM-DD)")
             return False, None
@@ -138,7 +118,7 @@ class _Rows:
             if not url.startswith(("http://", "https://")):
                 self.refuse(n, field, url, "a citation must be a URL (two sources per fact)")
                 return False
-            if any(marker in url for marker in SEARCH_MARKERS) or url.rstrip("/").endswith("courtlistener.com"):
+            if is_search_url(url) or url.rstrip("/").endswith("courtlistener.com"):
                 self.refuse(n, field, url, "a search URL is not a citation")
                 return False
         if row[CITED[0]].strip() == row[CITED[1]].strip():

@@ -11,8 +11,6 @@ packaged ones, as for litigation.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 from importlib import resources
@@ -20,8 +18,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.geo.states import state_table
+from sanctuarywatch.sources import curated
 from sanctuarywatch.sources.base import (
     Finder,
     ParseContext,
@@ -33,6 +31,7 @@ from sanctuarywatch.sources.base import (
     locate_file,
 )
 from sanctuarywatch.sources.corrections import ACCEPTED_COLUMNS, check_rows
+from sanctuarywatch.sources.curated import is_search_url, iso_date
 
 VOCABULARY = "policy_vocabulary.csv"
 POLICY_FILES = ("policies_state.csv", "policies_local.csv")
@@ -126,9 +125,6 @@ LEVEL_DIGITS = {"state": 2, "county": 5, "place": 7}
 DIRECTIONS = frozenset({"limits", "mandates"})
 SUBJECTS = frozenset({"list_entry", "figure"})
 POLICY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# A results page: a /search path, or a non-empty q= / query= parameter (a record page such as Legistar's
-# LegislationDetail.aspx?...&Search= is not one).
-SEARCH_URL = re.compile(r"(/search(\.\w+)?([/?#]|$))|([?&](q|query)=[^&#]+)", re.IGNORECASE)
 
 
 def data_folder() -> Path:
@@ -162,31 +158,8 @@ def _newest_date(path: Path) -> date:
 
 
 def read_rows(path: Path, required: tuple[str, ...] | None = None) -> list[tuple[int, dict[str, str]]]:
-    """(row number, row) pairs, header = row 1. A file that is empty, not UTF-8 or missing columns is refused."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(path.name, f"not UTF-8 (byte {exc.start})") from exc
-    if not text.strip():
-        raise SourceFormatError(path.name, "the file is empty (not even a header row)")
-    reader = csv.DictReader(io.StringIO(text))
-    wanted = required if required is not None else REQUIRED.get(path.name, ())
-    missing = [c for c in wanted if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SourceFormatError(path.name, f"missing column(s): {', '.join(missing)}")
-    rows = []
-    for n, row in enumerate(reader, start=2):
-        if None in row:
-            raise SourceFormatError(path.name, "more cells than header columns (an unquoted comma?)", row=n)
-        rows.append((n, {k: (v or "").strip() for k, v in row.items()}))
-    return rows
-
-
-def iso_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    """(row number, row) pairs of one register file, checked for that file's required columns."""
+    return curated.read_rows(path, required if required is not None else REQUIRED.get(path.name, ()))
 
 
 def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
@@ -320,7 +293,7 @@ def url_problem(official: str, second: str) -> tuple[str, str] | None:
             return field, "required: every row cites the official text and a second independent source"
         if not url.startswith(("https://", "http://")):
             return field, "must be a web address starting with https://"
-        if SEARCH_URL.search(url):
+        if is_search_url(url):
             return field, "a search-result address is not a citation; give the page that states the fact"
     if official.rstrip("/") == second.rstrip("/"):
         return "second_url", "must differ from official_url (a second, independent source)"

@@ -6,15 +6,11 @@ file of the same name overrides it. ``analysis/published.py`` sets each beside t
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import pyarrow as pa
 
-from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.sources.base import (
     Finder,
     ParseContext,
@@ -25,6 +21,7 @@ from sanctuarywatch.sources.base import (
     SourceSpec,
     locate_file,
 )
+from sanctuarywatch.sources.curated import iso_date, read_rows
 
 FILE = "published_figures.csv"
 SPEC = SourceSpec(
@@ -51,29 +48,12 @@ def discover(finder: Finder) -> list[ReleaseFiles]:
         located, origin = locate_file(mirrored[0]), "mirror"
     else:
         located, origin = locate_file(Path(str(resources.files("sanctuarywatch.sources") / "data" / FILE))), "package"
-    dates = [d for r in _read(located.path) if (d := _date(r.get("published_on")))]
+    dates = [d for r in _read(located.path) if (d := iso_date(r.get("published_on")))]
     return [ReleaseFiles(max(dates).isoformat() if dates else "undated", (located,), origin)]
 
 
 def _read(path: Path) -> list[dict[str, str]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(path.name, f"not UTF-8 (byte {exc.start})") from exc
-    if not text.strip():
-        raise SourceFormatError(path.name, "the file is empty")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise SourceFormatError(path.name, f"missing column(s): {', '.join(missing)}")
-    return list(reader)
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value and value.strip() else None
-    except ValueError:
-        return None
+    return [row for _, row in read_rows(path, REQUIRED)]
 
 
 def _problem(r: dict[str, str], seen: set[str]) -> tuple[str, str] | None:
@@ -99,7 +79,7 @@ def _problem(r: dict[str, str], seen: set[str]) -> tuple[str, str] | None:
     elif r["comparator"]:
         return "value", "a comparator needs a value"
     for field in ("published_on", "period_start", "period_end"):
-        if (r.get(field) or "").strip() and _date(r[field]) is None:
+        if (r.get(field) or "").strip() and iso_date(r[field]) is None:
             return field, "not an ISO date (YYYY-MM-DD)"
     return None
 
@@ -117,15 +97,15 @@ def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
             {
                 "figure_id": r["figure_id"],
                 "subject": r["subject"],
-                "period_start": _date(r.get("period_start")),
-                "period_end": _date(r.get("period_end")),
+                "period_start": iso_date(r.get("period_start")),
+                "period_end": iso_date(r.get("period_end")),
                 "counts": r["counts"],
                 "comparator": r["comparator"] or None,
                 "value": float(r["value"]) if r["value"].strip() else None,
                 "value_as_published": r["value_as_published"],
                 "unit": r["unit"],
                 "published_by": r["published_by"],
-                "published_on": _date(r["published_on"]),
+                "published_on": iso_date(r["published_on"]),
                 "where_url": r["where_url"],
                 "second_source_url": r["second_source_url"],
                 "recompute": r["recompute"],
