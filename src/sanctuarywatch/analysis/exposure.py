@@ -282,7 +282,8 @@ def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date
     if not litigation_loaded:
         totals |= {"net": None, "enjoined": None, "partly_enjoined": None, "litigation": "not loaded"}
     if coverage["grants"]["status"] == "not_loaded":  # no awards loaded is not zero dollars exposed
-        totals |= {"gross": None, "net": None, "enjoined": None, "partly_enjoined": None, "grants": "not loaded"}
+        totals |= {"gross": None, "net": None, "enjoined": None, "partly_enjoined": None, "awards": None,
+                   "grants": "not loaded"}
     result = ExposureResult(
         scenario=scenario,
         as_of=when,

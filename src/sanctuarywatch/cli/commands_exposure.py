@@ -77,9 +77,10 @@ def exposure(
     def money(value):
         return "not loaded" if value is None else _money(value)
 
+    awards = "awards not loaded" if t["awards"] is None else f"{t['awards']} awards"
     console.print(
         f"[bold]{escape(result.scenario.title)}[/] as of {result.as_of}: {len(result.designated)} designated "
-        f"jurisdictions, {t['awards']} awards. Gross [bold]{money(t['gross'])}[/], enjoined "
+        f"jurisdictions, {awards}. Gross [bold]{money(t['gross'])}[/], enjoined "
         f"{money(t['enjoined'])}, net [bold]{money(t['net'])}[/] (of which partly enjoined "
         f"{money(t['partly_enjoined'])}). Conditions: {escape(', '.join(result.scenario.conditions))}."
     )
