@@ -219,4 +219,6 @@ def test_exposure_without_grant_awards_is_not_loaded_not_zero(lcon):
     result = grant_exposure(lcon, "doj_2025_jag_scaap", date(2025, 9, 1))
     assert result.totals["gross"] is None and result.totals["net"] is None and result.totals["grants"] == "not loaded"
     assert result.totals["awards"] is None  # no award table loaded: the count is unknown, not 0
+    fy2017 = grant_exposure(lcon, "doj_fy2017_jag_conditions", date(2017, 10, 1))
+    assert fy2017.designated == [] and fy2017.totals["designations"] == "not loaded"  # OIG table and DDOR absent
     assert result.coverage["litigation"]["status"] == "loaded" and result.coverage["grants"]["status"] == "not_loaded"

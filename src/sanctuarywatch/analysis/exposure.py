@@ -279,6 +279,8 @@ def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date
     partly = sum((a["amount"] for a in awards if a["partly_enjoined_by"] is not None), Decimal(0))
     totals = {"gross": gross, "net": net, "enjoined": gross - net, "partly_enjoined": partly, "awards": len(awards)}
     coverage = {section: section_coverage(con, section) for section in ("grants", "litigation")}
+    if not _designations_loaded(con, scenario):  # an empty list of designated places is unknown, not none
+        totals["designations"] = "not loaded"
     if not litigation_loaded:
         totals |= {"net": None, "enjoined": None, "partly_enjoined": None, "litigation": "not loaded"}
     if coverage["grants"]["status"] == "not_loaded":  # no awards loaded is not zero dollars exposed
@@ -297,3 +299,15 @@ def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date
     )
     cur.close()
     return result
+
+
+def _designations_loaded(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> bool:
+    """Whether any designation the scenario triggers on (its lists, the 2017 DDOR policy table) is in the store."""
+    lists = list(scenario.trigger_lists)
+    if lists and con.execute(
+        "SELECT count(*) FROM list_membership WHERE list_id IN (SELECT unnest(?))", [lists]
+    ).fetchone()[0]:
+        return True
+    return bool(scenario.ddor_policy_table) and bool(
+        con.execute("SELECT count(*) FROM ddor_policy_jurisdiction").fetchone()[0]
+    )

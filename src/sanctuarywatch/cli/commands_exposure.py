@@ -78,9 +78,11 @@ def exposure(
         return "not loaded" if value is None else _money(value)
 
     awards = "awards not loaded" if t["awards"] is None else f"{t['awards']} awards"
+    designated = ("designations not loaded" if t.get("designations") == "not loaded"
+                  else f"{len(result.designated)} designated jurisdictions")  # fmt: skip
     console.print(
-        f"[bold]{escape(result.scenario.title)}[/] as of {result.as_of}: {len(result.designated)} designated "
-        f"jurisdictions, {awards}. Gross [bold]{money(t['gross'])}[/], enjoined "
+        f"[bold]{escape(result.scenario.title)}[/] as of {result.as_of}: {designated}, {awards}. "
+        f"Gross [bold]{money(t['gross'])}[/], enjoined "
         f"{money(t['enjoined'])}, net [bold]{money(t['net'])}[/] (of which partly enjoined "
         f"{money(t['partly_enjoined'])}). Conditions: {escape(', '.join(result.scenario.conditions))}."
     )
