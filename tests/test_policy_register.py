@@ -61,7 +61,7 @@ def _state_rows() -> list[dict[str, str]]:
 
 def test_every_state_row_has_two_sources_valid_dates_and_known_terms():
     rows = _state_rows()
-    assert len(rows) == 42
+    assert len(rows) == 43
     for r in rows:
         first, second = r["official_url"], r["second_url"]
         assert first.startswith("http") and second.startswith("http") and first != second, r["policy_id"]
@@ -80,13 +80,13 @@ def test_every_state_row_has_two_sources_valid_dates_and_known_terms():
 def test_loaded_counts_match_both_files(rcon):
     local = sum(1 for _ in csv.DictReader((DATA / "policies_local.csv").open(encoding="utf-8")))
     loaded = dict(rcon.execute("SELECT file_name, count(*) FROM policy_instrument GROUP BY 1").fetchall())
-    assert loaded["policies_state.csv"] == 42
+    assert loaded["policies_state.csv"] == 43
     assert loaded.get("policies_local.csv", 0) == local
     effects = rcon.execute(
         "SELECT count(*) FROM policy_effect e JOIN policy_instrument p USING (policy_id) WHERE p.file_name = ?",
         ["policies_state.csv"],
     ).fetchone()[0]
-    assert effects == sum(len(r["effects"].split(";")) for r in _state_rows()) == 96
+    assert effects == sum(len(r["effects"].split(";")) for r in _state_rows()) == 101
     assert rcon.execute("SELECT count(*) FROM policy_term").fetchone()[0] == len(VOCAB) == 15
 
 
@@ -144,6 +144,17 @@ def test_new_hampshire_2025_laws_start_with_2026_and_california_values_act_with_
         "287g_barred", "detainer_holds_limited", "enforcement_resources_limited", "information_sharing_limited",
         "release_notification_limited", "status_inquiries_limited",
     ]  # fmt: skip
+
+
+def test_florida_sb_1808_amends_chapter_908_and_adds_287g(rcon):
+    def in_force(day):
+        return {r["policy_id"]: r["effects"] for r in P.policies_in_force(rcon, day, state="FL", level="state")}
+
+    sb168 = ["cooperation_required", "detainer_compliance_required", "information_sharing_required",
+             "sanctuary_policies_banned"]  # fmt: skip
+    assert in_force(date(2022, 6, 16)) == {"fl-sb168-2019": sb168}
+    # Ch. 2022-193 took effect 2022-06-17 and replaces the 2019 row with the full amended set
+    assert in_force(date(2022, 6, 17)) == {"fl-sb1808-2022": sorted([*sb168, "287g_required"])}
 
 
 def test_as_of_on_the_cli(reg_store, monkeypatch):
@@ -233,7 +244,7 @@ def test_bad_rows_are_quarantined_with_file_row_and_field(registry_template, tmp
     con, result = _ingest(store, mirror)
     got = con.execute("SELECT row_number, field, value FROM quarantine ORDER BY row_number").fetchall()
     first = len(_state_rows()) + 2  # header is row 1; the bad rows follow the real ones
-    assert first == 44
+    assert first == 45
     assert [(n, f) for n, f, _ in got] == [
         (first, "second_url"), (first + 1, "effects"), (first + 2, "effective_date"), (first + 3, "geoid"),
         (first + 4, "second_url"), (first + 5, "amends")
