@@ -133,6 +133,67 @@ def test_parquet_with_typed_columns_is_read_as_the_release(con, tmp_path):
     assert (first[0].isoformat(), first[1]) == ("2023-01-01", "1000")
 
 
+# (prepare date, state) as printed -> (stored date, stored state), or None when the row is quarantined. Spaces are
+# Unicode space separators (no-break, em, ideographic): trimmed; a tab or a zero-width space is not one.
+ODD_VALUES = [
+    (("2024-01-05", "\u00a0NY\u3000"), ("2024-01-05", "NY")),
+    (("2024-01-05", "\u2003tx"), ("2024-01-05", "TX")),
+    (("2024-01-05", " new york "), ("2024-01-05", "NY")),
+    (("2024-01-05", "\tNY"), None),
+    (("2024-01-05", "ny\u200b"), None),
+    (("2024-01-05", "\u00a0"), None),
+    (("1/5/2024", "NY"), ("2024-01-05", "NY")),
+    (("01/05/2024 10:30", "NY"), ("2024-01-05", "NY")),
+    (("2024-1-5", "NY"), ("2024-01-05", "NY")),
+    (("\u00a02024-01-06 ", "NY"), ("2024-01-06", "NY")),
+    (("2024-01-05 23:59:59", "NY"), ("2024-01-05", "NY")),
+    (("2024-02-29", "NY"), ("2024-02-29", "NY")),
+    (("2023-02-29", "NY"), None),
+    (("2024-01-05 24:00:00", "NY"), None),  # a cast to TIMESTAMP would take hour 24; the date formats do not
+    (("2024-01-05 10:00", "NY"), None),  # not one of the formats (a cast would take it)
+    (("2024-01-05T10:00:00", "NY"), None),
+    (("\t2024-01-05", "NY"), ("2024-01-05", "NY")),  # strptime skips white space before a number
+]
+
+
+@pytest.mark.parametrize("kind", ["parquet", "plain parquet", "csv"])
+def test_spaces_and_date_shapes_are_read_as_the_checks_define_them(con, tmp_path, kind):
+    """Spaces are trimmed and dates read the same whether the file is dictionary-encoded Parquet, plain Parquet or
+    CSV: each odd value is stored as the rule says or quarantined, row by row."""
+    data = table(len(ODD_VALUES))
+    for field, at in (("Detainer Prepare Date", 0), ("Facility State", 1)):
+        values = pa.array([printed[at] for printed, _ in ODD_VALUES])
+        data = data.set_column(data.column_names.index(field), field, values)
+    path = tmp_path / f"{NAME}.{'csv' if kind == 'csv' else 'parquet'}"
+    if kind == "csv":
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(data, path)
+    else:
+        pq.write_table(data, path, use_dictionary=kind == "parquet")
+    _ingest(con, tmp_path)
+    first = 2 if kind == "csv" else 1
+    stored = dict(con.execute("SELECT row_number, (strftime(prepare_date, '%Y-%m-%d'), facility_state) "
+                              "FROM detainer").fetchall())  # fmt: skip
+    quarantined = {r[0] for r in con.execute("SELECT row_number FROM quarantine").fetchall()}
+    for i, (printed, want) in enumerate(ODD_VALUES):
+        row = first + i
+        assert (stored.get(row), row in quarantined) == (want, want is None), printed
+
+
+def test_trimmed_spaces_are_what_sql_trim_strips():
+    """The Arrow trim before the checks strips exactly what DuckDB's trim() strips, for every code point."""
+    import duckdb
+    import pyarrow.compute as pc
+
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    text = pa.table({"v": [f"{c}a{c}" for c in points]})
+    by_sql = duckdb.sql("SELECT trim(v) AS t FROM text").to_arrow_table()["t"].to_pylist()
+    by_arrow = pc.utf8_trim(text["v"], ice_detainers.SPACES).to_pylist()
+    assert by_arrow == by_sql
+    assert {c for c, t in zip(points, by_arrow, strict=True) if t == "a"} >= {" ", "\u00a0", "\u3000"}
+
+
 def _refused_files(folder: Path) -> list[tuple[str, str]]:
     """(file name, expected words in the message) for wrong-shape files written into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
