@@ -2,16 +2,26 @@
 """Mutation score per core module with mutmut (3.8.1), run in a scratch copy of the tree, never in the checkout.
 
 For each module it copies src/, tests/ and pyproject.toml to <scratch>/<module>/repo, writes a [tool.mutmut]
-section that mutates only that module and runs only the tests that exercise it, runs ``mutmut run``, and reads the
-results mutmut keeps beside each mutated file (``mutants/<path>.meta``). Prints one row per module:
-killed / total, survived, no tests, timeouts, and the score; exits 1 when a module is under --goal.
+section that mutates only that module and runs only the tests that exercise it in-process (mutmut sees only
+in-process calls, not CLI subprocesses), runs ``mutmut run``, and reads the verdicts mutmut keeps beside each mutated
+file (``mutants/<path>.meta``). Prints one row per module (killed, timeout, survived, no tests, total, score) and
+merges the figures, with the date, load and each survivor's name, into a JSON file (default
+benchmarks/results/mutation.json); each survivor's diff goes to <scratch>/<module>/survivors.diff.
 
-This takes long (every mutant re-runs its tests, and the store fixtures are rebuilt per run): it is not part of
-``make test``. Run it by hand or on a nightly job:
+Score = (killed + timeout) / checked, where checked = total less the mutants a run cut short by --timeout never
+reached (listed as 'other': not checked). A mutant that makes its tests hang past the per-mutant CPU limit is
+caught too.
+The limit is (the tests' measured time + --timeout-constant) x 2 x --timeout-multiplier CPU seconds; the constant
+covers fixture set-up, which mutmut does not time, so a slow fixture is not mistaken for a hang.
+
+The Census registry store that most tests start from is built once per run from the unmutated code and handed to
+every mutant's tests (scripts/mutation_fixture_cache.py), except for the modules that building it runs.
+
+Slow (every mutant re-runs its tests): not part of ``make test``. One module at a time; run by hand or nightly:
 
     .venv/bin/python scripts/mutation_score.py                        # every core module
     .venv/bin/python scripts/mutation_score.py analysis/summaries.py  # one module
-    .venv/bin/python scripts/mutation_score.py --survivors            # list each survivor's diff name too
+    .venv/bin/python scripts/mutation_score.py --json benchmarks/results/mutation_before.json
 """
 
 from __future__ import annotations
@@ -20,15 +30,24 @@ import argparse
 import json
 import os
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
+
+from mutmut.stats import status_by_exit_code
 
 REPO = Path(__file__).resolve().parents[1]
 PKG = "src/sanctuarywatch/"
 RULES = "tests/test_rules.py"
-# Core module -> the tests that exercise it in-process (mutmut sees only in-process calls, not CLI subprocesses).
+MIRROR = (REPO / ".." / "shared").resolve()
+PLUGIN = Path(__file__).resolve().with_name("mutation_fixture_cache.py")
+# Core module -> the tests that exercise it in-process. Tests driving the CLI in a subprocess are left out: they
+# import the unmutated package, so they cannot kill a mutant and only cost time.
 CORE: dict[str, list[str]] = {
     "geo/resolver.py": [RULES, "tests/test_resolver.py"],
     "geo/normalize.py": [RULES, "tests/test_resolver.py"],
@@ -39,20 +58,52 @@ CORE: dict[str, list[str]] = {
     "sources/listpage.py": [RULES, "tests/test_lists.py"],
     "store/db.py": [RULES, "tests/test_registry.py"],
     "pipeline/ingest.py": [RULES, "tests/test_ice_detainers.py", "tests/test_hardening_ingest.py"],
-    "geo/batch.py": [RULES, "tests/test_cli_geo.py", "tests/test_hardening_ingest.py"],
+    "geo/batch.py": [RULES, "tests/test_hardening_ingest.py"],
     "csv_out.py": [RULES, "tests/test_hardening_ingest.py"],
 }
-KILLED = {1, 3}  # a test failed (1) or errored (3)
-TIMEOUT = {-24, 24, 36, 152}
-NO_TESTS = {5, 33}
-SURVIVED = {0}
+# Extra test files per module (tests/test_rules_<name>.py) are picked up when they exist.
+EXTRA_GLOB = "test_rules_*.py"
+# Building the registry store runs these modules, so for them the fixture must be rebuilt per mutant.
+NO_SHARED_REGISTRY = {"pipeline/ingest.py", "store/db.py", "geo/normalize.py"}
+BUILD_REGISTRY = """
+import sys
+from pathlib import Path
+from sanctuarywatch.pipeline.ingest import ingest_source
+from sanctuarywatch.sources import census_geography
+from sanctuarywatch.sources.base import Finder, ParseContext
+from sanctuarywatch.store.db import connect
+path = Path(sys.argv[1])
+con = connect(path)
+finder = Finder(Path(sys.argv[2]), path.parent / "cache", offline=True)
+assert [r.version for r in ingest_source(con, census_geography, finder, ParseContext())] == ["gazetteer 2025"]
+con.execute("CHECKPOINT")
+con.close()
+"""
 
 
 def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
 
-def prepare(scratch: Path, module: str, tests: list[str]) -> Path:
+def tests_for(module: str) -> list[str]:
+    extra = sorted(str(p.relative_to(REPO)) for p in (REPO / "tests").glob(EXTRA_GLOB))
+    return CORE[module] + [t for t in extra if t not in CORE[module]]
+
+
+def build_registry(scratch: Path) -> Path:
+    """The registry store conftest's ``registry_template`` builds, from the checkout's (unmutated) code; read-only."""
+    path = scratch / "registry" / "registry.duckdb"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "SANCTUARYWATCH_OFFLINE": "1", "PYTHONPATH": str(REPO / "src")}
+    subprocess.run([sys.executable, "-c", BUILD_REGISTRY, str(path), str(MIRROR / "data" / "census_geography")],
+                   check=True, env=env, cwd=path.parent)  # fmt: skip
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    return path
+
+
+def prepare(scratch: Path, module: str, tests: list[str], multiplier: float, constant: float) -> Path:
     repo = scratch / module.replace("/", "_").removesuffix(".py") / "repo"
     if repo.exists():
         shutil.rmtree(repo)
@@ -60,18 +111,23 @@ def prepare(scratch: Path, module: str, tests: list[str]) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "artifacts")
     for part in ("src", "tests"):
         shutil.copytree(REPO / part, repo / part, ignore=ignore)
-    mirror = (REPO / ".." / "shared").resolve()
+    (repo / "plugins").mkdir()
+    shutil.copy(PLUGIN, repo / "plugins")
     for link in (repo.parent / "shared", repo / "shared"):  # tests look for ../shared/data beside the tree they run in
         if not link.exists():
-            link.symlink_to(mirror)
+            link.symlink_to(MIRROR)
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    pytest_args = ["-p", "no:cacheprovider", "-p", PLUGIN.stem, "-o", "addopts=", "-q"]
     text += (
         "\n[tool.mutmut]\n"
         'source_paths = ["src"]\n'
         f"only_mutate = {_toml_list([PKG + module])}\n"
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}\n"
-        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-o", "addopts=", "-x", "-q"]\n'
+        f"pytest_add_cli_args = {_toml_list(pytest_args)}\n"
         'also_copy = ["tests", "src"]\n'
+        f"timeout_multiplier = {multiplier}\n"
+        f"timeout_constant = {constant}\n"
+        "use_git_change_detection = false\n"
     )
     (repo / "pyproject.toml").write_text(text, encoding="utf-8")
     return repo
@@ -82,44 +138,95 @@ def score(repo: Path, module: str) -> dict[str, object]:
     if not meta.exists():
         return {"module": module, "error": "mutmut wrote no results"}
     codes: dict[str, int | None] = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
-    killed = [k for k, c in codes.items() if c in KILLED]
-    timeouts = [k for k, c in codes.items() if c in TIMEOUT]
-    survived = [k for k, c in codes.items() if c in SURVIVED]
-    no_tests = [k for k, c in codes.items() if c in NO_TESTS]
-    other = [k for k, c in codes.items() if c not in KILLED | TIMEOUT | SURVIVED | NO_TESTS]
+    by_status: dict[str, list[str]] = {}
+    for key, code in codes.items():
+        by_status.setdefault(status_by_exit_code[code], []).append(key)
+    killed, timeouts = by_status.pop("killed", []), by_status.pop("timeout", [])
+    survived, no_tests = by_status.pop("survived", []), by_status.pop("no tests", [])
     total = len(codes)
-    detected = len(killed) + len(timeouts)  # a mutant that makes the tests hang is caught too
+    checked = total - len(by_status.get("not checked", []))  # a run stopped by --timeout leaves some unchecked
     return {
         "module": module,
         "total": total,
         "killed": len(killed),
-        "timeouts": len(timeouts),
-        "survived": survived,
-        "no_tests": no_tests,
-        "not_checked": other,
-        "score": detected / total if total else None,
+        "timeout": len(timeouts),
+        "survived": len(survived),
+        "no_tests": len(no_tests),
+        "other": {status: len(keys) for status, keys in by_status.items()},  # not checked, segfault, suspicious
+        "checked": checked,
+        "score": round((len(killed) + len(timeouts)) / checked, 4) if checked else None,
+        "survivors": sorted(survived + no_tests),
+        "timeouts": sorted(timeouts),
     }
 
 
-def run_module(scratch: Path, module: str, children: int, timeout: int) -> dict[str, object]:
-    repo = prepare(scratch, module, CORE[module])
+def write_survivor_diffs(repo: Path, names: list[str], env: dict[str, str], out: Path) -> None:
+    mutmut = Path(sys.executable).with_name("mutmut")
+    parts = []
+    for name in names:
+        shown = subprocess.run([str(mutmut), "show", name], cwd=repo, env=env, capture_output=True, text=True)
+        parts.append(shown.stdout or shown.stderr)
+    out.write_text("\n".join(parts), encoding="utf-8")
+
+
+def run_module(scratch: Path, module: str, args: argparse.Namespace) -> dict[str, object]:
+    tests = tests_for(module)
+    repo = prepare(scratch, module, tests, args.timeout_multiplier, args.timeout_constant)
     # On PYTHONPATH before mutmut creates it: a folder missing when Python starts is skipped for good, and the
     # checkout's own (editable-installed) source would then be tested instead of the mutants.
     (repo / "mutants" / "src").mkdir(parents=True)
-    env = {**os.environ, "SANCTUARYWATCH_OFFLINE": "1", "PYTHONPATH": str(repo / "mutants" / "src")}
+    env = {**os.environ, "SANCTUARYWATCH_OFFLINE": "1",
+           "PYTHONPATH": os.pathsep.join([str(repo / "mutants" / "src"), str(repo / "plugins")])}  # fmt: skip
     env.pop("SANCTUARYWATCH_MIRROR", None)
+    env.pop("SANCTUARYWATCH_REGISTRY_TEMPLATE", None)
+    if module not in NO_SHARED_REGISTRY:
+        env["SANCTUARYWATCH_REGISTRY_TEMPLATE"] = str(build_registry(scratch))
     started = time.time()
     mutmut = Path(sys.executable).with_name("mutmut")
-    try:
-        proc = subprocess.run([str(mutmut), "run", "--max-children", str(children)], cwd=repo, env=env,
-                              capture_output=True, text=True, timeout=timeout)  # fmt: skip
-        log = proc.stdout[-4000:] + proc.stderr[-4000:]
-    except subprocess.TimeoutExpired:
-        log = f"mutmut did not finish in {timeout} s; results so far are counted"
-    (repo.parent / "mutmut.log").write_text(log, encoding="utf-8")
+    log_path = repo.parent / "mutmut.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        # Its own session, so a run cut short takes mutmut's fork server and workers down with it.
+        proc = subprocess.Popen([str(mutmut), "run", "--max-children", str(args.children)], cwd=repo, env=env,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        try:
+            proc.wait(timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            log.write(f"\nmutmut stopped after {args.timeout} s; the mutants it had not reached are 'not checked'\n")
     result = score(repo, module)
+    result["tests"] = tests
     result["seconds"] = round(time.time() - started)
+    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    if result.get("survivors"):
+        write_survivor_diffs(repo, result["survivors"], env, repo.parent / "survivors.diff")
     return result
+
+
+def save(path: Path, results: list[dict[str, object]]) -> None:
+    """Merge into the JSON file by module, so modules run one at a time end up in one table."""
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    modules = data.get("modules", {})
+    for r in results:
+        modules[r["module"]] = {**r, "run_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    data = {"benchmark": "mutation", "tool": f"mutmut {metadata.version('mutmut')}", "cpus": os.cpu_count(),
+            "score": "(killed + timeout) / (total - not checked)",
+            "modules": dict(sorted(modules.items()))}  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+HEADER = f"{'module':26} {'killed':>6} {'timeout':>7} {'survived':>8} {'no test':>7} {'other':>5} {'total':>5} " \
+         f"{'score':>6} {'s':>5}"  # fmt: skip
+
+
+def row(r: dict[str, object]) -> str:
+    if "error" in r:
+        return f"{r['module']:26} {r['error']}"
+    pct = f"{r['score']:.1%}" if r["score"] is not None else "-"
+    other = sum(r["other"].values())
+    return (f"{r['module']:26} {r['killed']:6} {r['timeout']:7} {r['survived']:8} {r['no_tests']:7} {other:5} "
+            f"{r['total']:5} {pct:>6} {r['seconds']:5}")  # fmt: skip
 
 
 def main() -> int:
@@ -127,32 +234,32 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", help=f"modules under {PKG} (default: every core module)")
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/mut/score"))
     parser.add_argument("--children", type=int, default=2, help="mutmut's parallel workers")
-    parser.add_argument("--timeout", type=int, default=4 * 3600, help="seconds per module")
+    parser.add_argument("--timeout", type=int, default=3600, help="wall-clock seconds per module; the rest unchecked")
+    parser.add_argument("--timeout-multiplier", type=float, default=3.0)
+    parser.add_argument("--timeout-constant", type=float, default=20.0, help="CPU seconds for fixture set-up")
     parser.add_argument("--goal", type=float, default=0.85)
     parser.add_argument("--survivors", action="store_true", help="print the name of every surviving mutant")
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "mutation.json")
+    parser.add_argument("--no-json", action="store_true", help="print only")
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in CORE]
     if unknown:
         parser.error(f"not a core module: {', '.join(unknown)}; choose from {', '.join(CORE)}")
+    if (args.scratch.resolve() / "x").is_relative_to(REPO):
+        parser.error("the scratch folder must be outside the checkout (mutmut writes a mutants/ folder)")
+    shutil.rmtree(args.scratch / "registry", ignore_errors=True)  # rebuilt from today's code
+    print(f"mutmut {metadata.version('mutmut')}, load {os.getloadavg()[0]:.2f}, {os.cpu_count()} cpus", flush=True)
+    print(HEADER, flush=True)
     results = []
-    print(
-        f"{'module':28} {'killed':>7} {'timeout':>7} {'survived':>8} {'no test':>7} {'total':>6} {'score':>6} {'s':>6}"
-    )
     for module in args.modules or list(CORE):
-        r = run_module(args.scratch, module, args.children, args.timeout)
+        r = run_module(args.scratch, module, args)
         results.append(r)
-        if "error" in r:
-            print(f"{module:28} {r['error']} (see {args.scratch}/…/mutmut.log)", flush=True)
-            continue
-        pct = f"{r['score']:.0%}" if r["score"] is not None else "-"
-        print(f"{module:28} {r['killed']:7} {r['timeouts']:7} {len(r['survived']):8} {len(r['no_tests']):7} "
-              f"{r['total']:6} {pct:>6} {r['seconds']:6}", flush=True)  # fmt: skip
+        print(row(r), flush=True)
         if args.survivors:
-            for name in r["survived"] + r["no_tests"]:
+            for name in r.get("survivors", []):
                 print(f"    survivor: {name}")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+        if not args.no_json:
+            save(args.json, [r])
     below = [r for r in results if r.get("score") is None or r["score"] < args.goal]
     return 1 if below else 0
 
