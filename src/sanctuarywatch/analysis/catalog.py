@@ -135,6 +135,7 @@ def page_geoids(con: duckdb.DuckDBPyConnection) -> list[str]:
            UNION SELECT geoid FROM ddor_policy_jurisdiction WHERE geoid IS NOT NULL
            UNION SELECT geoid FROM ddor_declined_detainer WHERE geoid IS NOT NULL
            UNION SELECT geoid FROM litigation_party WHERE geoid IS NOT NULL
+           UNION SELECT geoid FROM policy_instrument WHERE geoid IS NOT NULL
            ORDER BY 1"""
     ).fetchall()
     known = {r[0] for r in con.execute("SELECT geoid FROM jurisdiction").fetchall()}

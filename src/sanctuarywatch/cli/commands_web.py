@@ -63,6 +63,14 @@ def serve(
 @app.command("build-site")
 def build_site_command(
     out: Annotated[Path, typer.Argument(help="Folder to write the site into.")],
+    state: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--state",
+            help="Only this state's profile pages (repeatable; e.g. --state WY): a quick "
+            "sample whose links to other states' profiles do not resolve.",
+        ),
+    ] = None,  # fmt: skip
     db: DbOption = None,
 ) -> None:
     """Render every page (states, counties, places named by sources) and JSON/CSV downloads as static files."""
@@ -75,8 +83,8 @@ def build_site_command(
     columns = (TextColumn("profiles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("profiles", total=None)
-        summary = build_site(store, out, lambda done, total: bar.update(task, completed=done,
-                                                                        total=total))  # fmt: skip
+        summary = build_site(store, out, lambda done, total: bar.update(task, completed=done, total=total),
+                             states=state)  # fmt: skip
     console.print(
         f"Wrote {summary.pages:,} pages ({summary.jurisdictions:,} jurisdictions) and "
         f"{summary.data_files:,} data files to {out} in {time.perf_counter() - started:.1f} s."

@@ -1,7 +1,8 @@
 """Static export: every page of the site, plus JSON and CSV downloads, as files any static host can serve.
 
-Pages: home, lists, the declined-detainer report for each week ICE published, sources, methodology, search
-(client-side), and one profile page + JSON per state, per county and per place any source names. Profiles are
+Pages: home, lists, policies, corrections, the declined-detainer report for each week ICE published, sources,
+methodology, search (client-side), and one profile page + JSON per state, per county and per place any source
+names (``states`` builds a sample: only some states' profiles). Profiles are
 rendered in parallel worker processes, each with its own read-only connection.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
@@ -43,13 +44,15 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _render_profiles(db: str, out: str, geoids: list[str]) -> int:
-    """Worker: one read-only connection, a profile page and JSON for each GEOID."""
+def _render_profiles(db: str, out: str, geoids: list[str], with_page: frozenset[str]) -> int:
+    """Worker: one read-only connection, a profile page and JSON for each GEOID; ``with_page`` (every GEOID the
+    full site has a page for) decides which neighbouring jurisdictions are linked."""
     con = connect(Path(db), read_only=True)
     try:
         for geoid in geoids:
             profile = jurisdiction_profile(con, geoid)
-            _write(Path(out) / "jurisdictions" / geoid / "index.html", pages.profile_page(profile, "../../"))
+            html = pages.profile_page(profile, "../../", with_page)
+            _write(Path(out) / "jurisdictions" / geoid / "index.html", html)
             _write(Path(out) / "data" / "jurisdictions" / f"{geoid}.json", pages.to_json(profile))
     finally:
         con.close()
@@ -111,16 +114,17 @@ def _check_out(out: Path) -> None:
 
 
 def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambda done, total: None,
-               workers: int | None = None) -> ExportSummary:  # fmt: skip
+               workers: int | None = None, states: Sequence[str] | None = None) -> ExportSummary:  # fmt: skip
     """Build the whole site in a fresh hidden folder beside OUT, then swap it into place: links already in OUT
     are never followed, files of an earlier build that are gone now are gone, and a failed build leaves OUT as it
-    was."""
+    was. ``states`` (postal abbreviations) limits the profile pages to those states' jurisdictions: a quick sample
+    whose other pages are complete, so their links to other states' profiles do not resolve."""
     out = Path(out)
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        summary = _build_into(db, fresh, progress, workers)
+        summary = _build_into(db, fresh, progress, workers, states)
         (fresh / MARKER).write_text("Built by sanctuarywatch build-site; the next build replaces this folder.\n")
         fresh.chmod(0o755)
         if out.exists():
@@ -136,16 +140,33 @@ def build_site(db: Path, out: Path, progress: Callable[[int, int], None] = lambd
     return summary
 
 
-def _build_into(db: Path, out: Path, progress: Callable[[int, int], None], workers: int | None) -> ExportSummary:
+def _sample(con, geoids: list[str], states: Sequence[str]) -> list[str]:
+    """The page GEOIDs in the given states; an abbreviation the registry does not know is refused."""
+    wanted = sorted({s.strip().upper() for s in states})
+    sql = "SELECT geoid, state_abbr FROM jurisdiction WHERE state_abbr IN (SELECT unnest(?))"
+    rows = con.execute(sql, [wanted]).fetchall()
+    unknown = sorted(set(wanted) - {r[1] for r in rows})
+    if unknown:
+        raise InputError(f"Unknown state abbreviation(s) {', '.join(unknown)}: use postal codes such as NY.")
+    in_states = {r[0] for r in rows}
+    return [g for g in geoids if g in in_states]
+
+
+def _build_into(db: Path, out: Path, progress: Callable[[int, int], None], workers: int | None,
+                states: Sequence[str] | None = None) -> ExportSummary:  # fmt: skip
     con = connect(db, read_only=True)
     try:
-        geoids = catalog.page_geoids(con)
+        every_page = frozenset(catalog.page_geoids(con))
+        geoids = _sample(con, sorted(every_page), states) if states else sorted(every_page)
         written = 0
         _write(out / "index.html", pages.home_page(con, ""))
         _write(out / "lists" / "index.html", pages.lists_page(list_comparison(con), "../"))
         _write(out / "sources" / "index.html", pages.sources_page(con, "../"))
         _write(out / "methodology" / "index.html", pages.methodology_page("../"))
         _write(out / "search" / "index.html", pages.search_page("../", "", static=True))
+        # every page's menu and footer link these two; the static policies page shows the build day's register
+        _write(out / "policies" / "index.html", pages.policies_page(con, "../", date.today()))
+        _write(out / "corrections" / "index.html", pages.corrections_page("../"))
         weeks = [
             r[0]
             for r in con.execute("SELECT DISTINCT report_week_start FROM ddor_declined_detainer ORDER BY 1").fetchall()
@@ -156,10 +177,12 @@ def _build_into(db: Path, out: Path, progress: Callable[[int, int], None], worke
             _write(out / "reports" / "declined-detainers" / ("" if i == 0 else str(week)) / "index.html", html)
             _write(out / "data" / "reports" / f"declined-detainers-{week}.csv", _csv_text(report["rows"]))
             flags = (report.get("audit") or {}).get("flags") or []
-            if flags:  # the audit flags with their evidence (source rows), as the API's part=flags gives them
-                rows = [{**f, "evidence": pages.to_json(f.get("evidence"))} for f in flags]
+            if flags:  # the audit flags with their evidence (source rows), as the API's part=flags gives them:
+                # evidence as JSON text, other nested values left out (not a Python list's repr in a cell)
+                rows = [{k: v for k, v in {**f, "evidence": pages.to_json(f.get("evidence"))}.items()
+                         if not isinstance(v, list | dict)} for f in flags]  # fmt: skip
                 _write(out / "data" / "reports" / f"declined-detainer-flags-{week}.csv", _csv_text(rows))
-        written += 5 + len(weeks)
+        written += 7 + len(weeks)
         _write(out / "data" / "map.json", pages.to_json(catalog.map_measures(con)))
         files_287g = _write_287g(con, out)
         rows, _ = catalog.list_jurisdictions(con, limit=1_000_000)
@@ -171,10 +194,12 @@ def _build_into(db: Path, out: Path, progress: Callable[[int, int], None], worke
         con.close()
     shutil.copytree(pages.STATIC_DIR, out / "static", dirs_exist_ok=True)
     downloads = write_site_downloads(db, out)  # data/sanctuarywatch.duckdb and .sqlite: the whole store, one file
-    chunks = [geoids[i : i + CHUNK] for i in range(0, len(geoids), CHUNK)]
+    workers = workers or min(4, os.cpu_count() or 1)
+    size = max(1, min(CHUNK, -(-len(geoids) // workers)))  # a small (sample) build still keeps every worker busy
+    chunks = [geoids[i : i + size] for i in range(0, len(geoids), size)]
     done = 0
-    with ProcessPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(_render_profiles, str(db), str(out), chunk) for chunk in chunks]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_render_profiles, str(db), str(out), chunk, every_page) for chunk in chunks]
         for future in as_completed(futures):
             done += future.result()
             progress(done, len(geoids))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -139,9 +140,12 @@ def detainer_chart_spec(by_month: list[dict[str, Any]]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def profile_page(profile: dict[str, Any], root: str) -> str:
+def profile_page(profile: dict[str, Any], root: str, with_page: Collection[str] | None = None) -> str:
+    """``with_page``: the GEOIDs that have a page (the static export); the places a county contains, or the
+    counties a place lies in, are named without a link when theirs is missing. None (the live server): all do."""
     spec = to_json(detainer_chart_spec(profile["detainers"]["by_month"])).replace("</", "<\\/")
-    return render("profile.html", root, p=profile, timeline=_timeline(profile), chart_spec=spec)
+    linked = (lambda geoid: True) if with_page is None else with_page.__contains__
+    return render("profile.html", root, p=profile, timeline=_timeline(profile), chart_spec=spec, linked=linked)
 
 
 def search_page(root: str, query: str, result: Any = None, error: str | None = None, static: bool = False) -> str:
