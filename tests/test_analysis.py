@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from fixtures.ddor_fixture import EXPECTED, write_issue
+from fixtures.ddor_fixture import BAD_ROWS, EXPECTED, FILE_NAMES, UNRESOLVABLE, UNRESOLVED_ROWS, write_issue
 from fixtures.sources_fixture import write_all
 from typer.testing import CliRunner
 
@@ -90,10 +91,15 @@ def test_ddor_rebuild_reproduces_ices_counts_and_lists_unresolved(acon):
     ).fetchone()
     assert report.basis == "ddor"
     assert len(report.rows) == stored[0] == kept == 201
-    assert report.jurisdiction_count == stored[1]
+    assert report.jurisdiction_count == stored[1] == 42
     assert len(report.policy_jurisdictions) == 118
-    assert len(report.unresolved) == EXPECTED[1]["unresolvable"] == 5
-    assert all(r["file_name"] and r["row_number"] for r in report.rows)
+    # the fixture's unresolvable names (regional jails, facilities) at the table rows it planted them on
+    assert [(u["jurisdiction"], u["row_number"]) for u in report.unresolved] == [
+        (name, row) for (name, _), row in zip(UNRESOLVABLE, UNRESOLVED_ROWS[1], strict=True)
+    ]
+    # every kept row cites the PDF and its own table row: rows 1-206 but the 5 quarantined ones
+    assert {r["file_name"] for r in report.rows} == {FILE_NAMES[1]}
+    assert sorted(r["row_number"] for r in report.rows) == sorted(set(range(1, 207)) - set(BAD_ROWS[1]))
 
 
 def test_report_from_records_uses_the_declined_rule(acon):
@@ -118,14 +124,21 @@ def test_profile_is_complete_and_answers_as_of(acon):
     p = jurisdiction_profile(acon, "36119")
     assert p["name"] == "Westchester County" and p["state_abbr"] == "NY"
     assert p["detainers"]["total"] == 4 and p["detainers"]["declined"] == 3
-    assert p["grants"]["total"] == sum(r["amount"] for r in p["grants"]["rows"]) > 0
-    assert {s["source_id"] for s in p["sources"]} >= {"census_geography"}
+    # sources_fixture.ojp_rows(): County of Westchester's JAG (base 95,000) and SCAAP (base 410,000) awards of
+    # FY2016-2025, each base x (100 + (fy*7 + i*13) % 23) / 100, sum to 5,616,500.00; plus its FY2024 JAG
+    # allocation of 21,906 (JAG_LOCAL) = 5,638,406.00
+    assert p["grants"]["total"] == Decimal("5638406.00") and len(p["grants"]["rows"]) == 20
+    assert p["grants"]["rows"][0] == {"program": "byrne_jag", "fiscal_year": 2016, "amount": Decimal("107350.00"),
+                                      "awards": 1, "award_ids": ["2016-DJ-BX-0000"]}  # 95,000 x 113%  # fmt: skip
+    # the registry, and the two doj_grants releases (OJP awards, JAG allocations) behind the grant figures
+    assert sorted(s["source_id"] for s in p["sources"]) == ["census_geography", "doj_grants", "doj_grants"]
     earlier = jurisdiction_profile(acon, "36119", as_of=date(2024, 3, 31))
     assert earlier["detainers"]["total"] == 4
     before = jurisdiction_profile(acon, "36119", as_of=date(2023, 12, 31))
     # before the first record the store holds, the count is unknown, not zero
     assert before["detainers"]["total"] is None and before["detainers"]["coverage"]["status"] == "not_covered"
-    assert before["grants"]["total"] < p["grants"]["total"]
+    # FY2024 and FY2025 drop out: 5,638,406 - (95,000 + 21,906 + 463,300 + 101,650 + 492,000)
+    assert before["grants"]["total"] == Decimal("4464550.00")
     with pytest.raises(NotFoundError):
         jurisdiction_profile(acon, "99999")
 
@@ -148,16 +161,33 @@ def test_litigation_coverage_follows_order_dates_and_scope(acon):
     assert coverage(acon, "1714000", "byrne_jag", date(2018, 9, 1)).enjoined  # named plaintiff
 
 
-def test_exposure_totals_equal_the_awards_behind_them(acon):
+def test_exposure_totals_are_the_hand_worked_fy2017_jag_awards(acon):
     gross_era = grant_exposure(acon, "doj_fy2017_jag_conditions", as_of=date(2019, 1, 1))
-    awards = gross_era.awards
-    assert awards and gross_era.totals["gross"] == sum((a["amount"] for a in awards), Decimal(0))
-    assert gross_era.totals["net"] == sum((a["amount"] for a in awards if not a["enjoined_by"]), Decimal(0))
-    assert sum((g["gross"] for g in gross_era.by_state), Decimal(0)) == gross_era.totals["gross"]
-    assert sum((g["net"] for g in gross_era.by_program), Decimal(0)) == gross_era.totals["net"]
-    assert 0 < gross_era.totals["net"] < gross_era.totals["gross"]
+    # FY2017 JAG awards of the grantees the fixture DDOR policy table names (sources_fixture.ojp_rows(): base x
+    # (100 + (2017*7 + i*13) % 23) / 100): San Francisco 840,000 x 106%, Miami-Dade 1,300,000 x 111%, Chicago
+    # 2,300,000 x 103%, Cook County 620,000 x 113%, New York City 4,900,000 x 115%. Westchester is on no list here.
+    assert [(a["award_id"], a["amount"]) for a in gross_era.awards] == [
+        ("2017-DJ-BX-0006", Decimal("890400.00")),
+        ("2017-DJ-BX-0017", Decimal("1443000.00")),
+        ("2017-DJ-BX-0004", Decimal("2369000.00")),
+        ("2017-DJ-BX-0003", Decimal("700600.00")),
+        ("2017-DJ-BX-0012", Decimal("5635000.00")),
+    ]
+    # net: San Francisco's and New York City's awards are fully enjoined (890,400 + 5,635,000 = 6,525,400)
+    assert gross_era.totals == {"gross": Decimal("11038000.00"), "net": Decimal("4512600.00"),
+                                "enjoined": Decimal("6525400.00"), "partly_enjoined": Decimal("2369000.00"),
+                                "awards": 5}  # fmt: skip
+    assert [(g["state_abbr"], g["gross"], g["net"]) for g in gross_era.by_state] == [
+        ("NY", Decimal("5635000.00"), Decimal("0.00")),
+        ("IL", Decimal("3069600.00"), Decimal("3069600.00")),  # Chicago + Cook County, neither fully enjoined
+        ("FL", Decimal("1443000.00"), Decimal("1443000.00")),
+        ("CA", Decimal("890400.00"), Decimal("0.00")),
+    ]
+    assert [(g["program"], g["gross"], g["net"]) for g in gross_era.by_program] == [
+        ("byrne_jag", Decimal("11038000.00"), Decimal("4512600.00"))
+    ]
     before_list = grant_exposure(acon, "doj_fy2017_jag_conditions", as_of=date(2017, 1, 1))
-    assert before_list.totals["gross"] == 0  # the DDOR policy table was not yet published
+    assert before_list.totals["gross"] == 0 and before_list.awards == []  # the DDOR table was not yet published
 
 
 def test_exposure_nets_an_award_only_when_every_condition_is_enjoined(acon):
@@ -171,8 +201,14 @@ def test_exposure_nets_an_award_only_when_every_condition_is_enjoined(acon):
     assert chicago["partly_enjoined_by"] == "chicago-permanent-2018"
     # EO 13768 s9(a) orders do not reach DOJ's own conditions: Cook County is not enjoined at all
     assert by_geoid["17031"]["enjoined_conditions"] is None
-    earlier = {a["geoid"]: a for a in grant_exposure(acon, "doj_fy2017_jag_conditions", date(2018, 9, 1)).awards}
-    assert earlier["06075"]["enjoined_by"] is None  # before the 5 Oct 2018 judgment
+    assert by_geoid["12086"]["enjoined_by"] is None  # Miami-Dade: no order
+    earlier = grant_exposure(acon, "doj_fy2017_jag_conditions", date(2018, 9, 1))
+    # before the 5 Oct 2018 judgment nothing is fully enjoined: net is the whole 11,038,000
+    assert [(a["award_id"], a["enjoined_by"]) for a in earlier.awards] == [
+        ("2017-DJ-BX-0006", None), ("2017-DJ-BX-0017", None), ("2017-DJ-BX-0004", None), ("2017-DJ-BX-0003", None),
+        ("2017-DJ-BX-0012", None),
+    ]  # fmt: skip
+    assert earlier.totals["net"] == earlier.totals["gross"] == Decimal("11038000.00")
 
 
 def test_renamed_scenarios_keep_their_old_ids_and_say_what_they_compute(acon):
@@ -246,15 +282,19 @@ def test_reconciliation_overlap_and_flags(analysis_store, tmp_path):
     }
     oig = {"1714000", "17031", "12086", "3651000", "36119"}
     pair = next(p for p in result.pairwise if {p["list_a"], p["list_b"]} == {"ddor_2017_policy", "doj_oig_2016"})
-    assert pair["overlap"] == len(ddor & oig)
-    assert pair["jaccard"] == round(len(ddor & oig) / len(ddor | oig), 4)
+    # 4 of the 5 OIG entries are in the fixture's DDOR policy table (not Westchester), whose 115 placed entries
+    # make the union 116: Jaccard 4 / 116
+    assert len(ddor) == 115 and ddor & oig == {"1714000", "17031", "12086", "3651000"}
+    assert (pair["overlap"], pair["jaccard"]) == (4, 0.0345)
     flags = result.flag_counts()
     assert flags.get("listed_but_honors_detainers", 0) == 0  # Westchester declined 3 of 4
     con.execute("UPDATE detainer SET lift_reason = 'Removed'")
     refresh_summaries(con)
     after = list_comparison(con, as_of=date(2025, 1, 1))
     honors = [f for f in after.flags if f["flag"] == "listed_but_honors_detainers"]
-    assert {f["geoid"] for f in honors} == {"36119", "17031"} and honors[0]["evidence"][0]["detainers"] > 0
+    # DETAINERS above: 4 records at Westchester's jail and 2 at Cook County's, none declined any more
+    assert {f["geoid"]: (f["evidence"][0]["detainers"], f["evidence"][0]["declined"]) for f in honors} == {
+        "36119": (4, 0), "17031": (2, 0)}
     con.close()
 
 
@@ -262,7 +302,7 @@ def test_cli_profile_report_exposure_and_lists(analysis_store, monkeypatch, tmp_
     monkeypatch.setenv("SANCTUARYWATCH_DB", str(analysis_store))
     out = runner.invoke(app, ["profile", "Westchester County, NY"])
     assert out.exit_code == 0, out.output
-    assert "GEOID 36119" in out.output and "DOJ grants" in out.output
+    assert "GEOID 36119" in out.output and "DOJ grants (total $5,638,406)" in out.output  # hand-worked above
     as_json = runner.invoke(app, ["profile", "36119", "--format", "json"])
     assert json.loads(as_json.output)["geoid"] == "36119"
     csv_out = runner.invoke(app, ["report", "declined-detainers", "--week", "2024-03-04", "--format", "csv"])
@@ -272,7 +312,11 @@ def test_cli_profile_report_exposure_and_lists(analysis_store, monkeypatch, tmp_
     runner.invoke(app, ["report", "declined-detainers", "--week", "2017-01-28", "--format", "html", "--out", str(html)])
     assert "<table>" in html.read_text() and "Travis County" in html.read_text()
     exp = runner.invoke(app, ["exposure", "eo13768_fy2017_jag", "--as-of", "2018-09-01"])  # old id kept
-    assert exp.exit_code == 0 and "Gross" in exp.output and "net" in exp.output
+    # the five FY2017 JAG awards worked out in test_exposure_totals_are_the_hand_worked_fy2017_jag_awards
+    assert exp.exit_code == 0 and "5 awards. Gross $11,038,000, enjoined $0, net $11,038,000" in exp.output
     bad = runner.invoke(app, ["report", "declined-detainers", "--week", "last tuesday"])
-    assert bad.exit_code != 0
-    assert runner.invoke(app, ["lists", "compare"]).exit_code == 0
+    assert isinstance(bad.exception, InputError) and "'last tuesday' is not a date" in str(bad.exception)
+    compare = runner.invoke(app, ["lists", "compare"])
+    # the fixture DDOR policy table: 118 entries, 115 placed; Hartford, Amherst and Baltimore are not (ambiguous)
+    assert compare.exit_code == 0
+    assert re.search(r"ICE DDOR 2017 policy table\W+official\W+118\W+115\W+3\W", compare.output)

@@ -30,8 +30,15 @@ def test_search_resolves_and_returns_csv(client):
     assert found["status"] == "accepted" and found["geoid"] == "36119"
     as_csv = client.get("/api/jurisdictions", params={"q": "Washington County", "format": "csv"})
     assert as_csv.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
-    assert len(rows) >= 2 and {"geoid", "name", "confidence"} <= set(rows[0])
+    # 30 counties of that name in the Gazetteer, none preferred: the first five candidates, by state
+    assert as_csv.text.splitlines() == [
+        "geoid,name,level,state_abbr,confidence,reason",
+        "01129,Washington County,county,AL,0.96,exact name",
+        "05143,Washington County,county,AR,0.96,exact name",
+        "08121,Washington County,county,CO,0.96,exact name",
+        "12133,Washington County,county,FL,0.96,exact name",
+        "13303,Washington County,county,GA,0.96,exact name",
+    ]
 
 
 def test_profile_and_one_jurisdiction(client):
@@ -60,17 +67,26 @@ def test_a_source_that_does_not_cover_a_place_is_null_not_zero(client):
 
 
 @pytest.mark.parametrize(
-    ("url", "status"),
-    [("/api/jurisdictions/99999", 404), ("/api/jurisdictions/abc", 422),
-     ("/api/jurisdictions/36119/profile?as_of=soon", 422),
-     ("/api/reports/declined-detainers?week=2017-02-30", 422), ("/api/reports/declined-detainers", 422),
-     ("/api/jurisdictions?limit=5000", 422), ("/api/jurisdictions?level=planet", 422),
-     ("/api/exposure/no_such_scenario", 422), ("/api/jurisdictions?q=", 422)],
+    ("url", "status", "names"),
+    [("/api/jurisdictions/99999", 404, "No jurisdiction with GEOID '99999'."), ("/api/jurisdictions/abc", 422, "geoid"),
+     ("/api/jurisdictions/36119/profile?as_of=soon", 422, "as_of"),
+     ("/api/reports/declined-detainers?week=2017-02-30", 422, "'2017-02-30' is not a day: give YYYY-MM-DD."),
+     ("/api/reports/declined-detainers", 422, "week"),
+     ("/api/jurisdictions?limit=5000", 422, "limit"), ("/api/jurisdictions?level=planet", 422, "level"),
+     ("/api/exposure/no_such_scenario", 422, "Unknown scenario 'no_such_scenario'. Known: dhs_2025_all_doj, "
+                                             "doj_2025_jag_scaap, doj_fy2017_jag_conditions."),
+     ("/api/jurisdictions?q=", 422, "q is empty: give a name to search for.")],
 )  # fmt: skip
-def test_bad_requests_get_clear_4xx(client, url, status):
+def test_bad_requests_get_clear_4xx(client, url, status, names):
+    """Each refusal names what was wrong: the API's own sentence, or the parameter FastAPI's validation refused."""
     response = client.get(url)
     assert response.status_code == status, response.text
-    assert response.json()
+    body = response.json()
+    if "detail" in body:
+        assert body["detail"][0]["loc"][-1] == names, body
+    else:
+        assert body == {"error": names}
+
 
 
 def test_reports_exposure_lists_litigation_sources(client):
@@ -83,14 +99,85 @@ def test_reports_exposure_lists_litigation_sources(client):
             )
         )
     )
-    assert len(rows) == 201
+    assert len(rows) == 201  # ddor_fixture: 206 rows printed, 5 refused at the boundary
     exposure = client.get("/api/exposure/eo13768_fy2017_jag", params={"as_of": "2018-09-01"}).json()
-    assert exposure["totals"]["gross"] == sum(a["amount"] for a in exposure["awards"])
+    # FY2017 JAG awards of the generated OJP table (sources_fixture.ojp_rows(): base x (100 + (2017*7 + i*13) % 23)
+    # / 100) for the designated grantees: California 17,500,000 x 109%, San Francisco 840,000 x 106%, Miami-Dade
+    # 1,300,000 x 111%, Chicago 2,300,000 x 103%, Cook 620,000 x 113%, New York City 4,900,000 x 115%.
+    # On 2018-09-01 no award is fully enjoined yet (SF's judgment: 2018-10-05); Chicago's is partly.
+    assert [(a["award_id"], a["amount"], a["enjoined_by"], a["partly_enjoined_by"]) for a in exposure["awards"]] == [
+        ("2017-DJ-BX-0008", 19075000.0, None, None), ("2017-DJ-BX-0006", 890400.0, None, None),
+        ("2017-DJ-BX-0017", 1443000.0, None, None), ("2017-DJ-BX-0004", 2369000.0, None, "chicago-permanent-2018"),
+        ("2017-DJ-BX-0003", 700600.0, None, None), ("2017-DJ-BX-0012", 5635000.0, None, None),
+    ]  # fmt: skip
+    assert (exposure["totals"]["gross"], exposure["totals"]["net"]) == (30113000.0, 30113000.0)
+    later = client.get("/api/exposure/eo13768_fy2017_jag", params={"as_of": "2019-01-01"}).json()
+    # California (19,075,000; its own permanent injunction), SF (890,400) and NYC (5,635,000) are fully enjoined
+    # by then (Oct-Nov 2018 judgments): enjoined 25,600,400, net 30,113,000 - 25,600,400
+    assert [a["enjoined_by"] for a in later["awards"]] == [
+        "california-v-sessions-permanent-2018", "sf-v-sessions-permanent-2018", None, None, None,
+        "new-york-city-sdny-2018"]  # fmt: skip
+    assert (later["totals"]["net"], later["totals"]["enjoined"]) == (4512600.0, 25600400.0)
     compare = client.get("/api/lists/compare").json()
-    assert {p["list_a"] for p in compare["pairwise"]} and compare["flag_counts"]
-    assert client.get("/api/litigation").json()["items"]
-    sources = client.get("/api/sources", params={"format": "csv"}).text
-    assert "ice_287g" in sources and "release_id" in sources.splitlines()[0]
+    pairs = {(p["list_a"], p["list_b"]): (p["overlap"], p["jaccard"]) for p in compare["pairwise"]}
+    # DOJ's April 2017 letters (doj_letters_2017_2018/doj_1373_letters_2017-04-21.csv) went to 9 of the OIG's 10
+    # jurisdictions (New Orleans = Orleans Parish); only Connecticut got none: 9 / 10
+    assert pairs[("doj_1373_letters@2017-04-21", "doj_oig_2016")] == (9, 0.9)
+    assert len(pairs) == 15  # 6 list editions in force today (DDOR table, 3 letter rounds, DOJ 2025, OIG): 6 x 5 / 2
+    cases = client.get("/api/litigation").json()["items"]
+    assert len(cases) == 12  # the data rows of the packaged sources/data/litigation_cases.csv
+    assert {"chicago-v-sessions", "san-francisco-v-trump-2025"} <= {c["case_id"] for c in cases}
+    sources = client.get("/api/sources", params={"format": "csv"}).text.splitlines()
+    ice_287g = [line for line in sources if line.startswith("ice_287g,")]
+    assert len(ice_287g) == 26  # one release per sheet: 15 participating + 11 pending (ice_287g/PROVENANCE.md)
+
+
+# Each CSV download's exact header: rows that come from a source file carry their provenance (release, file, row);
+# the registry, the list summary and the per-county 287(g) counts are aggregates and carry none.
+CSV_HEADERS = {
+    "/api/jurisdictions?level=county&state=NY&limit=3": "geoid,name,level,lsad,state_abbr,population,consolidated_with",
+    "/api/lists": "list_id,title,publisher,kind,url,entries,editions,first_edition,latest_edition,withdrawn_date,"
+                  "resolved",
+    "/api/lists/doj_2025/members": "edition,edition_date,withdrawn_date,as_printed,state_as_printed,category,geoid,"
+                                   "level,confidence,resolution_status,page_order,note,source_address,flags,"
+                                   "release_id,file_name,row_number",
+    "/api/reports/declined-detainers?week=2017-01-28": "jurisdiction,state_abbr,geoid,resolution_status,facility,"
+                                                       "citizenship_country,criminality,detainer_issued_date,"
+                                                       "declined_date,report_issue,release_id,file_name,sheet,"
+                                                       "row_number,flags,flags_not_checked,flag_details",
+    "/api/reports/declined-detainers?week=2017-01-28&part=flags": "flag,check_name,status,subject_table,release_id,"
+                                                                  "file_name,sheet,row_number,state_abbr,geoid,"
+                                                                  "facility,subject_date,detail,evidence",
+    "/api/exposure/eo13768_fy2017_jag?as_of=2018-09-01": "award_id,fiscal_year,program,recipient_name,geoid,"
+                                                         "jurisdiction,state_abbr,amount,is_pass_through,"
+                                                         "exposed_because,enjoined_by,enjoined_conditions,"
+                                                         "partly_enjoined_by,release_id,file_name,row_number",
+    "/api/287g/series": "status,sheet_date,agreements,agencies,jail_enforcement_model,task_force_model,"
+                        "warrant_service_officer,release_id,file_name",
+    "/api/287g/in-force?date=2025-09-30": "date,status,sheet_date,geoid,name,state_abbr,agreements,agencies,"
+                                          "jail_enforcement_model,task_force_model,warrant_service_officer",
+    "/api/sources": "source_id,title,publisher,url,licence,release_id,version,content_sha256,origin,retrieved_at,"
+                    "ingested_at,rows_loaded,rows_quarantined,kind,coverage,coverage_note",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("url", list(CSV_HEADERS))
+def test_csv_downloads_have_their_exact_header(client, url):
+    response = client.get(url + ("&" if "?" in url else "?") + "format=csv")
+    assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.text.splitlines()[0] == CSV_HEADERS[url]
+
+
+def test_exposure_csv_rows_cite_the_award_rows(client):
+    text = client.get("/api/exposure/eo13768_fy2017_jag", params={"as_of": "2018-09-01", "format": "csv"}).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    # the generated OJP file: header on row 1, FY2016's 20 awards on rows 2-21, so FY2017's grantee i on row 22 + i
+    assert [(r["award_id"], r["file_name"], r["row_number"]) for r in rows] == [
+        ("2017-DJ-BX-0008", "ojp_awards_2025-09-30.csv", "30"), ("2017-DJ-BX-0006", "ojp_awards_2025-09-30.csv", "28"),
+        ("2017-DJ-BX-0017", "ojp_awards_2025-09-30.csv", "39"), ("2017-DJ-BX-0004", "ojp_awards_2025-09-30.csv", "26"),
+        ("2017-DJ-BX-0003", "ojp_awards_2025-09-30.csv", "25"), ("2017-DJ-BX-0012", "ojp_awards_2025-09-30.csv", "34"),
+    ]  # fmt: skip
+    assert rows[3]["enjoined_conditions"] == "access;notice" and rows[3]["amount"] == "2369000.00"
 
 
 def test_openapi_spec_describes_the_endpoints(client):
