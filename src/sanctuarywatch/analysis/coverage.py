@@ -56,7 +56,7 @@ def source_states(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
                        WHEN bool_or(kind = 'original') THEN 'original' ELSE max(kind) END AS kind,
                   CASE WHEN bool_or(coverage = 'partial') THEN 'partial'
                        WHEN bool_or(coverage = 'complete') THEN 'complete' END AS coverage,
-                  string_agg(DISTINCT coverage_note, '; ') AS note
+                  string_agg(DISTINCT coverage_note, '; ' ORDER BY coverage_note) AS note
            FROM release GROUP BY source_id""",
     )
     return {r["source_id"]: r for r in found}

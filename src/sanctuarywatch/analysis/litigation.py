@@ -178,7 +178,8 @@ def cases_covering(con: duckdb.DuckDBPyConnection, geoid: str, as_of: date | Non
         f"""WITH mine AS (SELECT DISTINCT case_id FROM litigation_party
                           WHERE role = 'plaintiff' AND list_contains($1, geoid)),
                  in_force AS (SELECT r.case_id,
-                                     string_agg(DISTINCT r.scope || ' ' || r.kind || ': ' || r.condition_id, '; ')
+                                     string_agg(DISTINCT r.scope || ' ' || r.kind || ': ' || r.condition_id, '; '
+                                                ORDER BY r.scope || ' ' || r.kind || ': ' || r.condition_id)
                                          FILTER (WHERE {reaches_sql("r", "$1")}) AS relief,
                                      bool_or(r.scope = 'nationwide') AS nationwide
                               FROM litigation_relief r WHERE {in_force_sql("r", "$2")} GROUP BY r.case_id)

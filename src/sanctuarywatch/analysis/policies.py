@@ -156,6 +156,11 @@ def declines_before_after(
            GROUP BY month ORDER BY month""",
         [geoid, pivot, months, pivot, months],
     )
+    return before_after(geoid, pivot, months, series)
+
+
+def before_after(geoid: str, pivot: date, months: int, series: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """declines_before_after over the monthly rows of its window (month, detainers, declined, by month)."""
     before = [r for r in series if r["month"] < pivot.replace(day=1)]
     after = [r for r in series if r["month"] >= pivot.replace(day=1)]
     if not before or not after:

@@ -25,16 +25,17 @@ from sanctuarywatch.geo.jails import JailOperator, operator_for
 FAR_FUTURE = date(9999, 12, 31)
 
 
+def _identity_sql(where: str) -> str:
+    """Who a jurisdiction is, with its state's name (``where``: a filter on ``j``, or empty for every one)."""
+    return f"""SELECT j.geoid, j.name, j.level, j.lsad, j.state_abbr, j.state_fips, j.population, j.population_year,
+                      j.population_source, j.consolidated_with, s.name AS state_name, j.release_id, j.file_name,
+                      j.row_number
+               FROM jurisdiction j LEFT JOIN jurisdiction s ON s.geoid = j.state_fips AND s.level = 'state'
+               {where}"""
+
+
 def _identity(con: duckdb.DuckDBPyConnection, geoid: str) -> dict[str, Any]:
-    found = _rows(
-        con,
-        """SELECT j.geoid, j.name, j.level, j.lsad, j.state_abbr, j.state_fips, j.population, j.population_year,
-                  j.population_source, j.consolidated_with, s.name AS state_name, j.release_id, j.file_name,
-                  j.row_number
-           FROM jurisdiction j LEFT JOIN jurisdiction s ON s.geoid = j.state_fips AND s.level = 'state'
-           WHERE j.geoid = ?""",
-        [geoid],
-    )
+    found = _rows(con, _identity_sql("WHERE j.geoid = ?"), [geoid])
     if not found:
         raise NotFoundError(f"No jurisdiction with GEOID '{geoid}'. Search by name: sanctuarywatch resolve NAME.")
     return found[0]
@@ -83,7 +84,7 @@ def _lists(con: duckdb.DuckDBPyConnection, ids: list[str], as_of: date) -> list[
            FROM list_membership m LEFT JOIN designation_list l USING (list_id)
            LEFT JOIN release r ON r.release_id = m.release_id
            WHERE m.geoid IN (SELECT unnest(?)) AND coalesce(m.edition_date, DATE '1900-01-01') <= ?
-           ORDER BY m.edition_date, m.list_id""",
+           ORDER BY m.edition_date, m.list_id, m.row_number""",
         [as_of, ids, as_of],
     )
 

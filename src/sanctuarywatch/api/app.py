@@ -6,6 +6,7 @@ One read-only DuckDB connection per app; every request works on its own cursor. 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -26,7 +27,7 @@ from sanctuarywatch.analysis import agreements, catalog
 from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 from sanctuarywatch.analysis.exposure import grant_exposure, load_scenarios
 from sanctuarywatch.analysis.litigation import cases
-from sanctuarywatch.analysis.profile import jurisdiction_profile
+from sanctuarywatch.analysis.profile_index import ProfileIndex
 from sanctuarywatch.analysis.reconcile import list_comparison
 from sanctuarywatch.api.guard import Guard, Limits, ResponseCache, Snapshot
 from sanctuarywatch.csv_out import to_csv_text
@@ -109,6 +110,10 @@ def _page_links(request: Request, total: int, limit: int, offset: int) -> dict[s
 
 
 MAX_CACHED_PROFILES = 50_000
+# Site-wide answers without parameters, computed when a snapshot opens (the map data alone takes ~0.5 s): the
+# home page and the pages of its menu, the data files they read, and the API's lists, series and sources.
+SITE_PATHS = ("/", "/lists/", "/sources/", "/methodology/", "/data/map.json", "/data/287g/series.json",
+              "/api/lists", "/api/lists/compare", "/api/287g/series", "/api/sources", "/api/litigation")  # fmt: skip
 
 
 def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = None) -> FastAPI:
@@ -118,13 +123,17 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
     profiles: dict[tuple[str, date | None], tuple[dict[str, Any], bytes]] = {}
     state: dict[str, Any] = {}
 
-    def switched() -> None:  # a new snapshot: new resolver, empty caches
-        state["resolver"] = build_resolver(snapshot.con)
+    def switched() -> None:  # a new snapshot: new resolver and profile tables, empty caches, site answers again
+        state["resolver"], state["profiles"] = build_resolver(snapshot.con), ProfileIndex(snapshot.con)
         profiles.clear()
         cache.clear()
+        loop = state.get("loop")
+        if loop is not None:
+            asyncio.run_coroutine_threadsafe(guard.warm(SITE_PATHS), loop)
 
     snapshot = Snapshot(Path(db_path), on_switch=switched)
-    state["resolver"] = build_resolver(snapshot.con)
+    # every table a profile reads, once (~1 s): a profile then costs about a millisecond, as_of included
+    state["resolver"], state["profiles"] = build_resolver(snapshot.con), ProfileIndex(snapshot.con)
     stop = threading.Event()
     warm = {"done": 0, "total": 0, "finished": False}
 
@@ -145,6 +154,9 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        state["loop"] = asyncio.get_running_loop()
+        if warm_cache:  # the answers every visitor shares, before the first request (a second or two)
+            await guard.warm(SITE_PATHS)
         worker = threading.Thread(target=warm_profiles, name="warm-profiles", daemon=True) if warm_cache else None
         if worker:
             worker.start()
@@ -181,7 +193,7 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
         cached = profiles.get(key)
         if cached is None:
             with cursor() as cur:
-                profile = jurisdiction_profile(cur, geoid, as_of)
+                profile = state["profiles"].profile(cur, geoid, as_of)
             cached = (profile, pages.to_json(profile).encode())
             if as_of is None and len(profiles) < MAX_CACHED_PROFILES:
                 profiles[key] = cached

@@ -238,6 +238,24 @@ class Guard:
         if cacheable and started.get("status") == 200:
             self.cache.put(key, 200, started["headers"], b"".join(chunks))
 
+    async def warm(self, paths: tuple[str, ...]) -> None:
+        """GET each path through the app as a request would, so its answer waits in the cache."""
+        for path in paths:
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                     "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                     "headers": [(b"host", b"127.0.0.1")], "client": None, "server": None}  # fmt: skip
+
+            async def receive() -> dict:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def drop(message: dict) -> None:
+                return None
+
+            try:
+                await self(scope, receive, drop)
+            except Exception:  # noqa: BLE001 - a page that cannot be warmed is answered (or fails) when asked
+                log.exception("could not warm %s", path)
+
     async def _enter(self) -> bool:
         """A slot now, or a place in the queue until one is handed over; False when the queue is full or the
         wait runs out (a slot handed over just as the wait ran out is kept, so none leaks)."""
@@ -268,9 +286,10 @@ class Guard:
 
 
 def _accept(scope: dict) -> bytes:
+    """The part of Accept an answer depends on: CSV or not (see app._wants_csv)."""
     for name, value in scope.get("headers", []):
         if name == b"accept":
-            return value[:40]
+            return b"text/csv" if value.startswith(b"text/csv") else b""
     return b""
 
 
