@@ -21,13 +21,14 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import cache
 from itertools import chain
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -88,6 +89,7 @@ FACILITY_COLUMNS = ("det_facility", "state_abbr", "geoid", "county_name", "facil
 HEADER_SEARCH_ROWS = 20
 XLSX_CHUNK = 100_000
 BATCH = 262_144
+_TEXT = pa.dictionary(pa.int32(), pa.string())
 # What SQL trim() strips from both ends of a value: the Unicode space separators (Zs), not tabs or line breaks.
 # Trimming happens in Arrow before the checks, where it costs a tenth of DuckDB's trim and, on a dictionary-encoded
 # column, touches only the distinct values.
@@ -183,13 +185,20 @@ def _typed(batch: pa.Table | pa.RecordBatch, keep: dict[str, str], file: str) ->
 
 
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Spaces (``SPACES``) stripped from both ends of every value; a dictionary chunk has only its values trimmed."""
-    chunks = [
-        pa.DictionaryArray.from_arrays(c.indices, pc.utf8_trim(c.dictionary, SPACES))
-        if pa.types.is_dictionary(c.type)
-        else pc.utf8_trim(c, SPACES)
-        for c in column.chunks
-    ]
+    """Spaces (``SPACES``) stripped from both ends of every value, and a value left empty made missing; a
+    dictionary chunk has only its distinct values trimmed."""
+    if pa.types.is_null(column.type):
+        return column
+    chunks = []
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            values = pc.utf8_trim(chunk.dictionary, SPACES)
+            blank = pc.fill_null(pc.take(pc.equal(values, ""), chunk.indices), False)
+            indices = pc.if_else(blank, pa.scalar(None, chunk.indices.type), chunk.indices)
+            chunks.append(pa.DictionaryArray.from_arrays(indices, values))
+        else:
+            values = pc.utf8_trim(chunk, SPACES)
+            chunks.append(pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values))
     return pa.chunked_array(chunks, column.type)
 
 
@@ -233,8 +242,9 @@ def _read_csv(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
         table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
+            # dictionary-encoded as read (no dearer than plain text): checks then work on distinct values
             convert_options=pacsv.ConvertOptions(
-                include_columns=list(keep), column_types={c: pa.string() for c in keep}, strings_can_be_null=True
+                include_columns=list(keep), column_types=dict.fromkeys(keep, _TEXT), strings_can_be_null=True
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -248,18 +258,25 @@ def _read_csv(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
     return _typed(table, keep, path.name), 2  # the header is line 1
 
 
+def _per_row(column: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
+    """``test`` for every row; on a dictionary chunk it runs on the distinct values and is spread by index."""
+    chunks = [pc.take(test(c.dictionary), c.indices) if pa.types.is_dictionary(c.type) else test(c)
+              for c in column.chunks]  # fmt: skip
+    return pa.chunked_array(chunks, pa.bool_())
+
+
 def _check_text(table: pa.Table, file: str, first_row: int) -> None:
     """Refuse a NUL byte or a field over the limit (column-wise, no row loop), naming the row and field."""
     cap = limit("max_field_chars")
     for name in table.column_names:
         column = table[name]
-        if not pa.types.is_string(column.type):
+        if not (pa.types.is_string(column.type) or column.type == _TEXT):
             continue
-        nul = pc.match_substring(column, "\0")
+        nul = _per_row(column, lambda values: pc.match_substring(values, "\0"))
         if pc.any(nul).as_py():
             row = pc.index(nul, True).as_py() + first_row
             raise SourceFormatError(file, "a NUL byte in the field: a damaged file", row=row, field=name)
-        long = pc.greater(pc.utf8_length(column), cap)
+        long = _per_row(column, lambda values: pc.greater(pc.utf8_length(values), cap))
         if pc.any(long).as_py():
             row = pc.index(long, True).as_py() + first_row
             raise SourceFormatError(file, f"a field longer than {cap:,} characters (limit max_field_chars)",
@@ -351,39 +368,22 @@ def _read_xlsx(path: Path, ctx: ParseContext) -> pa.Table:
 # The accepted date formats are the strptime chain below. Its two commonest shapes, exactly YYYY-MM-DD and
 # YYYY-MM-DD HH:MM:SS with an in-range time, are first read by a cast (a fifth of the cost): for text of those
 # shapes the cast gives the chain's date or, when the chain refuses it too, NULL (then the chain decides).
-_CHECK_SQL = """
-    WITH t AS (SELECT {trimmed}, _row, _part, _sheet FROM incoming)
-    SELECT t.*, coalesce(
-        CASE WHEN length(prepare_date) = 10 AND regexp_full_match(prepare_date, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}')
-                 THEN try_cast(prepare_date AS DATE)
-             WHEN length(prepare_date) = 19 AND regexp_full_match(prepare_date,
-                      '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}} ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]')
-                 THEN try_cast(prepare_date AS TIMESTAMP)::DATE END,
-        try_strptime(prepare_date, '%Y-%m-%d')::DATE, try_strptime(prepare_date, '%m/%d/%Y')::DATE,
-        try_strptime(prepare_date, '%Y-%m-%d %H:%M:%S')::DATE, try_strptime(prepare_date, '%m/%d/%Y %H:%M:%S')::DATE,
-        try_strptime(prepare_date, '%m/%d/%Y %H:%M')::DATE) AS _date,
-        s.abbr AS _state
-    FROM t LEFT JOIN states s ON s.key = upper(t.facility_state)
-"""
-_BAD_SQL = """
-    SELECT _row,
-        CASE WHEN _date IS NULL THEN 'Detainer Prepare Date' ELSE 'Facility State' END,
-        CASE WHEN _date IS NULL THEN prepare_date ELSE facility_state END,
-        CASE WHEN prepare_date IS NULL THEN 'missing date'
-             WHEN _date IS NULL THEN 'not a date (expected YYYY-MM-DD or M/D/YYYY)'
-             WHEN facility_state IS NULL THEN 'missing state'
-             ELSE 'unknown state abbreviation' END
-          || coalesce(' (sheet ''' || _sheet || ''')', '')
-    FROM checked WHERE _date IS NULL OR _state IS NULL
-    ORDER BY _part, _row
-"""
-# Facilities printed without a code get their county from the crosswalk (name as printed + state).
-_GOOD_SQL = """
-    SELECT c._date AS prepare_date, c._state AS facility_state, {rest}, x.geoid, ?::VARCHAR AS file_name,
-           c._sheet AS sheet, c._row AS row_number
-    FROM checked c LEFT JOIN crosswalk x ON x.det_facility = upper(c.facility_name) AND x.state_abbr = c._state
-    WHERE c._date IS NOT NULL AND c._state IS NOT NULL
-"""
+_DATE_SQL = """coalesce(
+    CASE WHEN length(v) = 10 AND regexp_full_match(v, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN try_cast(v AS DATE)
+         WHEN length(v) = 19
+              AND regexp_full_match(v, '[0-9]{4}-[0-9]{2}-[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]')
+             THEN try_cast(v AS TIMESTAMP)::DATE END,
+    try_strptime(v, '%Y-%m-%d')::DATE, try_strptime(v, '%m/%d/%Y')::DATE, try_strptime(v, '%Y-%m-%d %H:%M:%S')::DATE,
+    try_strptime(v, '%m/%d/%Y %H:%M:%S')::DATE, try_strptime(v, '%m/%d/%Y %H:%M')::DATE)"""
+# Each check is a function of one printed value (or, for the crosswalk, of a facility name and a state), so it is
+# evaluated once per distinct value (``values``, in order ``_i``) and spread back to the rows by index.
+_PER_VALUE_SQL = {
+    "date": f"SELECT {_DATE_SQL} FROM values ORDER BY _i",
+    "state": "SELECT s.abbr FROM values LEFT JOIN states s ON s.key = upper(v) ORDER BY _i",
+    # Facilities printed without a code get their county from the crosswalk (name as printed + state).
+    "geoid": "SELECT x.geoid FROM values LEFT JOIN crosswalk x ON x.det_facility = upper(v) AND x.state_abbr = state "
+    "ORDER BY _i",
+}
 _MATCH_SQL = """
     SELECT g.facility_state, coalesce(g.facility_name, '') AS facility_name, count(*) AS detainers,
            any_value(x.geoid) AS geoid,
@@ -398,25 +398,87 @@ _MATCH_SQL = """
 """
 
 
+def _distinct(column: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """(distinct values, per-row index into them; null for a missing value) of a text column."""
+    if pa.types.is_null(column.type):
+        column = column.cast(pa.string())
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    whole = column.unify_dictionaries().combine_chunks() if column.num_chunks else pa.array([], column.type)
+    return whole.dictionary, whole.indices
+
+
+def _per_value(con: duckdb.DuckDBPyConnection, check: str, values: pa.Table) -> pa.Array:
+    """One check's answer for each row of ``values`` (column ``v``, plus ``state`` for the crosswalk)."""
+    con.register("values", values.append_column("_i", pa.array(np.arange(values.num_rows, dtype=np.int64))))
+    try:
+        return con.sql(_PER_VALUE_SQL[check]).to_arrow_table().column(0).combine_chunks()
+    finally:
+        con.unregister("values")
+
+
 def _validate(table: pa.Table, file: str) -> tuple[pa.Table, pa.Table, list[QuarantineRow]]:
-    """Typed rows, the facility match table and quarantine entries, as set operations in an in-memory DuckDB
-    (never the store)."""
+    """Typed rows, the facility match table and quarantine entries. Each check runs in an in-memory DuckDB (never
+    the store) on the distinct values it reads; rows keep their Arrow columns (dictionary-encoded where read so)."""
     con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     try:
-        con.register("incoming", table)
         con.execute("CREATE TEMP TABLE states (key VARCHAR, abbr VARCHAR)")
         con.executemany("INSERT INTO states VALUES (?, ?)", _state_keys())
         con.register("crosswalk", facility_crosswalk())
-        trimmed = ", ".join(f"nullif({c}, '') AS {c}" for c in STORE_COLUMNS)  # trimmed in Arrow (_trimmed)
-        con.execute(f"CREATE TEMP VIEW checked AS {_CHECK_SQL.format(trimmed=trimmed)}")  # streamed, not stored
-        bad = con.execute(_BAD_SQL).fetchall()
-        rest = ", ".join(f"c.{c}" for c in STORE_COLUMNS if c not in ("prepare_date", "facility_state"))
-        good = con.sql(_GOOD_SQL.format(rest=rest), params=[file]).to_arrow_table()
+        date_values, date_at = _distinct(table["prepare_date"])
+        dates = pc.take(_per_value(con, "date", pa.table({"v": date_values})), date_at)
+        state_values, state_at = _distinct(table["facility_state"])
+        abbr = _per_value(con, "state", pa.table({"v": state_values}))
+        states = pc.take(abbr, state_at)
+        ok = pc.and_(pc.is_valid(dates), pc.is_valid(states))
+        # Crosswalk keys: the (printed name, printed state) pairs that occur, numbered name * states + state.
+        name_values, name_at = _distinct(table["facility_name"])
+        width = max(len(state_values), 1)
+        pair = pc.add(pc.multiply(name_at.cast(pa.int64()), width), state_at.cast(pa.int64()))
+        pairs = pc.unique(pc.drop_null(pair))
+        keys = pa.table(
+            {
+                "v": pc.take(name_values, pc.divide(pairs, width)),
+                "state": pc.take(abbr, pc.subtract(pairs, pc.multiply(pc.divide(pairs, width), width))),
+            }
+        )
+        geoids = pc.take(_per_value(con, "geoid", keys), pc.index_in(pair, value_set=pairs))
+        n = int(pc.sum(ok).as_py() or 0)
+        good = table.filter(ok)
+        columns = {
+            "prepare_date": dates.filter(ok),
+            "facility_state": states.filter(ok),
+            **{c: good[c] for c in STORE_COLUMNS if c not in ("prepare_date", "facility_state")},
+            "geoid": geoids.filter(ok),
+            "file_name": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([file])),
+            "sheet": good["_sheet"],
+            "row_number": good["_row"],
+        }
+        good = pa.table(columns)
         con.register("good", good)
         match = con.sql(_MATCH_SQL).to_arrow_table()
     finally:
         con.close()
-    return good, match, [QuarantineRow(file, r, f, v, why) for r, f, v, why in bad]
+    return good, match, _quarantine(table, dates, states, ok, file)
+
+
+def _quarantine(table: pa.Table, dates: pa.Array, states: pa.Array, ok: pa.Array, file: str) -> list[QuarantineRow]:
+    """A row per refused record, in file order: the date is named first when both checks fail."""
+    refused = pc.invert(ok)
+    bad = table.filter(refused).select(["_part", "_row", "_sheet", "prepare_date", "facility_state"])
+    bad = bad.append_column("_date_ok", pc.is_valid(dates.filter(refused)))
+    out = []
+    for row in bad.sort_by([("_part", "ascending"), ("_row", "ascending")]).to_pylist():
+        printed, state = row["prepare_date"], row["facility_state"]
+        if not row["_date_ok"]:
+            field, value = "Detainer Prepare Date", printed
+            reason = "missing date" if printed is None else "not a date (expected YYYY-MM-DD or M/D/YYYY)"
+        else:
+            field, value = "Facility State", state
+            reason = "missing state" if state is None else "unknown state abbreviation"
+        where = f" (sheet '{row['_sheet']}')" if row["_sheet"] is not None else ""
+        out.append(QuarantineRow(file, row["_row"], field, value, reason + where))
+    return out
 
 
 def _state_keys() -> list[tuple[str, str]]:
@@ -455,7 +517,7 @@ def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
     elif suffix in (".parquet", ".csv"):
         raw, first = _read_parquet(file.path, ctx) if suffix == ".parquet" else _read_csv(file.path, ctx)
         n = raw.num_rows
-        table = raw.append_column("_row", pa.array(range(first, first + n), pa.int64()))
+        table = raw.append_column("_row", pa.array(np.arange(first, first + n, dtype=np.int64)))
         table = table.append_column("_part", pa.repeat(pa.scalar(0, pa.int32()), n))
         table = table.append_column("_sheet", pa.nulls(n, pa.string()))
     else:
