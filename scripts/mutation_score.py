@@ -201,7 +201,8 @@ def add_equivalents(result: dict[str, object], diffs: dict[str, str]) -> None:
     result["score_without_equivalent"] = round(detected / checked, 4) if checked else None
 
 
-def run_module(scratch: Path, module: str, args: argparse.Namespace) -> dict[str, object]:
+def run_module(scratch: Path, module: str, args: argparse.Namespace, names: list[str] | None = None) -> dict:
+    """Run mutmut on ``module`` (only the mutants ``names`` when given) and score it."""
     tests = tests_for(module)
     repo = prepare(scratch, module, tests, args.timeout_multiplier, args.timeout_constant)
     # On PYTHONPATH before mutmut creates it: a folder missing when Python starts is skipped for good, and the
@@ -218,8 +219,9 @@ def run_module(scratch: Path, module: str, args: argparse.Namespace) -> dict[str
     log_path = repo.parent / "mutmut.log"
     with log_path.open("w", encoding="utf-8") as log:
         # Its own session, so a run cut short takes mutmut's fork server and workers down with it.
-        proc = subprocess.Popen([str(mutmut), "run", "--max-children", str(args.children)], cwd=repo, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen([str(mutmut), "run", "--max-children", str(args.children), *(names or [])],
+                                cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # fmt: skip
         try:
             proc.wait(timeout=args.timeout)
         except subprocess.TimeoutExpired:
@@ -230,6 +232,52 @@ def run_module(scratch: Path, module: str, args: argparse.Namespace) -> dict[str
     result["tests"] = tests
     result["seconds"] = round(time.time() - started)
     result["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    finish(repo, result, env)
+    return result
+
+
+def recheck(scratch: Path, module: str, args: argparse.Namespace) -> dict[str, object]:
+    """Re-test only the mutants that survived (or had no tests) in an earlier run saved in ``args.recheck``, with
+    today's tests; the earlier run's kills and timeouts are carried over. Sound when tests were only added since:
+    a kill cannot be lost by adding a test. The earlier run's unchecked mutants stay unchecked."""
+    prior = json.loads(args.recheck.read_text(encoding="utf-8"))["modules"][module]
+    names = prior["survivors"]
+    fresh = run_module(scratch, module, args, names) if names else {"total": prior["total"], "seconds": 0}
+    if "error" in fresh:
+        return fresh
+    if fresh["total"] != prior["total"]:
+        return {"module": module, "error": f"{fresh['total']} mutants now, {prior['total']} then: the code changed"}
+    repo = scratch / module.replace("/", "_").removesuffix(".py") / "repo"
+    meta = repo / "mutants" / (PKG + module + ".meta")
+    codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"] if names else {}
+    now = {n: status_by_exit_code[codes.get(n)] for n in names}
+    count = {status: sum(1 for v in now.values() if v == status) for status in set(now.values())}
+    unchecked = count.get("not checked", 0)
+    checked = prior["checked"] - unchecked
+    detected = prior["killed"] + prior["timeout"] + count.get("killed", 0) + count.get("timeout", 0)
+    other = dict(prior["other"])
+    for status, n in count.items():
+        if status not in ("killed", "timeout", "survived", "no tests"):
+            other[status] = other.get(status, 0) + n
+    result = {
+        "module": module,
+        "total": prior["total"],
+        "killed": prior["killed"] + count.get("killed", 0),
+        "timeout": prior["timeout"] + count.get("timeout", 0),
+        "survived": count.get("survived", 0),
+        "no_tests": count.get("no tests", 0),
+        "other": other,
+        "checked": checked,
+        "score": round(detected / checked, 4) if checked else None,
+        "survivors": sorted(n for n, v in now.items() if v in ("survived", "no tests")),
+        "timeouts": sorted(prior["timeouts"] + [n for n, v in now.items() if v == "timeout"]),
+        "rechecked": len(names),
+        "carried_from": prior.get("run_at"),
+        "tests": fresh.get("tests", prior.get("tests")),
+        "seconds": fresh["seconds"],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+    }
+    env = {**os.environ, "PYTHONPATH": str(repo / "mutants" / "src")}
     finish(repo, result, env)
     return result
 
@@ -291,6 +339,7 @@ def main() -> int:
     parser.add_argument("--survivors", action="store_true", help="print the name of every surviving mutant")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "mutation.json")
     parser.add_argument("--no-json", action="store_true", help="print only")
+    parser.add_argument("--recheck", type=Path, help="re-test only the survivors of this earlier JSON's run")
     parser.add_argument("--rescore", action="store_true", help="re-read the last run in --scratch; run nothing")
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in CORE]
@@ -304,7 +353,12 @@ def main() -> int:
     print(HEADER, flush=True)
     results = []
     for module in args.modules or list(CORE):
-        r = rescore(args.scratch, module, args.json) if args.rescore else run_module(args.scratch, module, args)
+        if args.rescore:
+            r = rescore(args.scratch, module, args.json)
+        elif args.recheck:
+            r = recheck(args.scratch, module, args)
+        else:
+            r = run_module(args.scratch, module, args)
         results.append(r)
         print(row(r), flush=True)
         if args.survivors:
