@@ -58,6 +58,10 @@ def test_home_lists_the_most_listed_jurisdictions_without_script(client):
     # 2025 list (row 1) and the OIG memo
     first = '<tr><td><a href="/jurisdictions/06/">California</a></td><td>CA</td><td>state</td><td>4</td>'
     assert first + "<td>dhs_2025, doj_1373_letters, doj_2025, doj_oig_2016</td></tr>" in table
+    # the OIG memo's cities and counties that are on the other three lists too, by state then name (New Orleans is
+    # Orleans Parish; the April 2017 letters name "New York" and "Philadelphia")
+    on_four = re.findall(r'<a href="/jurisdictions/(\d+)/">[^<]*</a></td><td>\w\w</td><td>\w+</td><td>4</td>', table)
+    assert on_four == ["06", "1714000", "17031", "22071", "3651000", "42101"]
     assert 'data-atlas="/static/vendor/counties-albers-10m.json"' in html
 
 
