@@ -235,7 +235,7 @@ class Guard:
             await self.app(scope, receive, capture if cacheable else send_secure)
         finally:
             self._leave()
-        if cacheable and started.get("status") == 200:
+        if cacheable and started.get("status") == 200 and (b"cache-control", b"no-store") not in started["headers"]:
             self.cache.put(key, 200, started["headers"], b"".join(chunks))
 
     async def warm(self, paths: tuple[str, ...]) -> None:
