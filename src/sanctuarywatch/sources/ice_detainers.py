@@ -258,11 +258,22 @@ def _read_csv(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
     return _typed(table, keep, path.name), 2  # the header is line 1
 
 
-def _per_row(column: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
-    """``test`` for every row; on a dictionary chunk it runs on the distinct values and is spread by index."""
-    chunks = [pc.take(test(c.dictionary), c.indices) if pa.types.is_dictionary(c.type) else test(c)
-              for c in column.chunks]  # fmt: skip
-    return pa.chunked_array(chunks, pa.bool_())
+def _per_row(column: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray | None:
+    """``test`` for every row, or None when no row passes it; on a dictionary chunk it runs on the distinct values
+    (a CSV chunk's dictionary holds only values it uses) and is spread to the rows only when some value passes."""
+    chunks, hit = [], False
+    for c in column.chunks:
+        if pa.types.is_dictionary(c.type):
+            found = test(c.dictionary)
+            hit = hit or bool(pc.any(found).as_py())
+            chunks.append((found, c.indices))
+        else:
+            found = test(c)
+            hit = hit or bool(pc.any(found).as_py())
+            chunks.append((found, None))
+    if not hit:
+        return None
+    return pa.chunked_array([pc.take(f, i) if i is not None else f for f, i in chunks], pa.bool_())
 
 
 def _check_text(table: pa.Table, file: str, first_row: int) -> None:
@@ -273,11 +284,11 @@ def _check_text(table: pa.Table, file: str, first_row: int) -> None:
         if not (pa.types.is_string(column.type) or column.type == _TEXT):
             continue
         nul = _per_row(column, lambda values: pc.match_substring(values, "\0"))
-        if pc.any(nul).as_py():
+        if nul is not None:
             row = pc.index(nul, True).as_py() + first_row
             raise SourceFormatError(file, "a NUL byte in the field: a damaged file", row=row, field=name)
         long = _per_row(column, lambda values: pc.greater(pc.utf8_length(values), cap))
-        if pc.any(long).as_py():
+        if long is not None:
             row = pc.index(long, True).as_py() + first_row
             raise SourceFormatError(file, f"a field longer than {cap:,} characters (limit max_field_chars)",
                                     row=row, field=name)  # fmt: skip
