@@ -193,3 +193,20 @@ def test_registry_command_prints_vintage_and_counts(store_path):
     assert "gazetteer 2025" in result.output
     for figure in ("3,144", "19,469", "12,540"):
         assert figure in result.output
+
+
+def test_one_resolver_per_ingest_run_rebuilt_only_when_its_inputs_change(con):
+    """ingest all shares one resolver: reused while the registry and aliases are as they were, rebuilt as soon as
+    a person's accepted review adds an alias (a name it could not place before now resolves)."""
+    from sanctuarywatch.store.registry import ResolverCache
+
+    cache = ResolverCache()
+    first = cache.get(con)
+    assert cache.get(con) is first and cache.builds == 1
+    assert first.resolve("Gotham Township", state="NY").geoid is None
+    con.execute("INSERT INTO review_item VALUES (nextval('review_item_seq'), 'Gotham Township', 'NY', NULL, '[]', "
+                "'test', 'accepted', '36119', now(), now())")  # fmt: skip
+    second = cache.get(con)
+    assert second is not first and cache.builds == 2
+    assert second.resolve("Gotham Township", state="NY").geoid == "36119"  # Westchester County, NY
+    assert cache.get(con) is second

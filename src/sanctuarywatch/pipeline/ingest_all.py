@@ -13,7 +13,7 @@ import duckdb
 from sanctuarywatch.errors import SanctuaryWatchError, SourceUnavailableError
 from sanctuarywatch.pipeline.ingest import IngestResult, ingest_release
 from sanctuarywatch.sources.base import Finder, ParseContext, ProgressFn
-from sanctuarywatch.store.registry import REGISTRY_SOURCE, build_resolver
+from sanctuarywatch.store.registry import REGISTRY_SOURCE, ResolverCache
 
 
 @dataclass
@@ -39,14 +39,19 @@ def _one_line(exc: BaseException) -> str:
 
 
 def ingest_one(
-    con: duckdb.DuckDBPyConnection, connector: ModuleType, finder: Finder, progress: ProgressFn | None = None
+    con: duckdb.DuckDBPyConnection,
+    connector: ModuleType,
+    finder: Finder,
+    progress: ProgressFn | None = None,
+    resolvers: ResolverCache | None = None,
 ) -> SourceOutcome:
-    """Every release of one source: each is all-or-nothing, and a refused release does not stop the next."""
+    """Every release of one source: each is all-or-nothing, and a refused release does not stop the next.
+    ``resolvers`` shares one resolver across a run (rebuilt only when its inputs changed)."""
     sid = connector.SPEC.source_id
     outcome = SourceOutcome(sid)
     started = time.perf_counter()
     try:
-        resolver = None if sid == REGISTRY_SOURCE else build_resolver(con)
+        resolver = None if sid == REGISTRY_SOURCE else (resolvers or ResolverCache()).get(con)
         releases = connector.discover(finder)
     except SourceUnavailableError as exc:
         outcome.status, outcome.problems = "skipped", [_one_line(exc)]
@@ -82,15 +87,15 @@ def ingest_sources(
     progress_for: Callable[[str], ProgressFn] | None = None,
 ) -> list[SourceOutcome]:
     """Ingest the chosen sources in order, then refresh what follows from the facts."""
-    outcomes = []
+    outcomes, resolvers = [], ResolverCache()
     for connector in chosen:
         sid = connector.SPEC.source_id
-        outcomes.append(ingest_one(con, connector, finder, progress_for(sid) if progress_for else None))
-    after_ingest(con)
+        outcomes.append(ingest_one(con, connector, finder, progress_for(sid) if progress_for else None, resolvers))
+    after_ingest(con, resolvers)
     return outcomes
 
 
-def after_ingest(con: duckdb.DuckDBPyConnection) -> int:
+def after_ingest(con: duckdb.DuckDBPyConnection, resolvers: ResolverCache | None = None) -> int:
     """Refresh derived summaries and queue the printed names the resolver would not accept alone."""
     from sanctuarywatch.analysis.audit_flags import compute_flags
     from sanctuarywatch.analysis.summaries import refresh_summaries
@@ -100,7 +105,7 @@ def after_ingest(con: duckdb.DuckDBPyConnection) -> int:
     compute_flags(con)  # audit flags on every declined-detainer row (analysis/audit_flags.py)
     queued = 0
     if con.execute("SELECT count(*) FROM jurisdiction").fetchone()[0]:
-        queued = queue_unaccepted(con, build_resolver(con))
+        queued = queue_unaccepted(con, (resolvers or ResolverCache()).get(con))
     validate_store(con)
     return queued
 
