@@ -1,0 +1,138 @@
+"""Exposure scenarios as data (analysis/exposure.py): every field a scenario file must get right is refused with a
+message naming the file and the field, and the shipped files read back as written in
+src/sanctuarywatch/analysis/data/scenario_*.yaml. Found by scripts/mutation_score.py (mutants of parse_scenario's
+checks and of get_scenario survived the suite)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sanctuarywatch.analysis.exposure import (
+    SIMPLIFICATIONS,
+    ExposureResult,
+    get_scenario,
+    load_scenarios,
+    parse_scenario,
+)
+from sanctuarywatch.errors import InputError
+
+GOOD = {
+    "id": "id: x",
+    "title": "title: t",
+    "trigger": "trigger: {lists: [doj_2025]}",
+    "conditions": "conditions: [eo14287]",
+    "programs": "programs: [byrne_jag]",
+    "fiscal_years": "fiscal_years: [2025]",
+    "pass_through_counts": "pass_through_counts: false",
+}
+
+
+def _doc(**change: str | None) -> str:
+    fields = {**GOOD, **change}
+    return "\n".join(v for v in fields.values() if v is not None) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id": "id: [x"}, "s.yaml: not valid YAML ("),
+        ({k: None for k in GOOD} | {"id": "- a list"}, "s.yaml: a scenario is a mapping of fields."),
+        ({"trigger": None}, "s.yaml: missing field 'trigger'."),
+        ({"trigger": "trigger: [doj_2025]"}, "s.yaml: field 'trigger' should be dict, got list."),
+        ({"trigger": "trigger: {lists: doj_2025}"}, "s.yaml: field 'trigger.lists' should be a list of list ids."),
+        ({"trigger": "trigger: {lists: [2025]}"}, "s.yaml: field 'trigger.lists' should be a list of list ids."),
+        ({"trigger": "trigger: {lists: []}"}, "s.yaml: field 'trigger' names no designation (lists or ddor_policy"),
+        ({"trigger": "trigger: {ddor_policy_table: false}"}, "s.yaml: field 'trigger' names no designation"),
+        ({"fiscal_years": "fiscal_years: []"}, "s.yaml: field 'fiscal_years' should list years such as 2017."),
+        ({"fiscal_years": "fiscal_years: [1990]"}, "s.yaml: field 'fiscal_years' should list years such as 2017."),
+        ({"fiscal_years": "fiscal_years: [2100]"}, "s.yaml: field 'fiscal_years' should list years such as 2017."),
+        ({"fiscal_years": "fiscal_years: [2017, '2018']"}, "s.yaml: field 'fiscal_years' should list years"),
+        ({"fiscal_years": "fiscal_years: 2017"}, "s.yaml: field 'fiscal_years' should be list, got int."),
+        ({"programs": "programs: []"}, "s.yaml: field 'programs' should list program codes (e.g. byrne_jag) or"),
+        ({"programs": "programs: [byrne_jag, 7]"}, "s.yaml: field 'programs' should list program codes"),
+        ({"conditions": "conditions: []"}, "s.yaml: field 'conditions' should list condition ids (e.g. notice,"),
+        ({"conditions": "conditions: [notice, 3]"}, "s.yaml: field 'conditions' should list condition ids"),
+        ({"conditions": None}, "s.yaml: missing field 'conditions'."),
+        ({"pass_through_counts": "pass_through_counts: 'no'"}, "s.yaml: field 'pass_through_counts' should be"),
+        ({"pass_through_counts": None}, "s.yaml: missing field 'pass_through_counts'."),
+        ({"x": "simplifications: one sentence"}, "s.yaml: field 'simplifications' should be a list of sentences."),
+        ({"x": "simplifications: [1]"}, "s.yaml: field 'simplifications' should be a list of sentences."),
+        ({"x": "default_as_of: 1 June 2025"}, "s.yaml: field 'default_as_of' should be a date (YYYY-MM-DD)."),
+        ({"title": "title: 7"}, "s.yaml: field 'title' should be str, got int."),
+        ({"id": None}, "s.yaml: missing field 'id'."),
+    ],
+)
+def test_a_bad_scenario_names_its_file_and_field(change, message):
+    with pytest.raises(InputError) as err:
+        parse_scenario(_doc(**change), "s.yaml")
+    assert str(err.value).startswith(message)
+
+
+def test_the_years_1991_and_2099_are_accepted_and_every_field_is_read():
+    scenario = parse_scenario(
+        _doc(
+            fiscal_years="fiscal_years: [1991, 2099]",
+            trigger="trigger: {lists: [doj_2025, dhs_2025], ddor_policy_table: true}",
+            pass_through_counts="pass_through_counts: true",
+            x="default_as_of: 2025-06-01\naliases: [old_id]\nsimplifications: [One.]\ndescription: '  Why.  '",
+        ),
+        "s.yaml",
+    )
+    assert (scenario.scenario_id, scenario.title, scenario.description, scenario.file_name) == (
+        "x",
+        "t",
+        "Why.",
+        "s.yaml",
+    )
+    assert scenario.trigger_lists == ("doj_2025", "dhs_2025") and scenario.ddor_policy_table is True
+    assert scenario.fiscal_years == (1991, 2099) and scenario.programs == ("byrne_jag",)
+    assert scenario.conditions == ("eo14287",) and scenario.pass_through_counts is True
+    assert scenario.default_as_of == date(2025, 6, 1)
+    assert scenario.aliases == ("old_id",) and scenario.simplifications == ("One.",)
+
+
+def test_a_scenario_without_the_optional_fields_gets_empty_defaults():
+    scenario = parse_scenario(_doc(), "s.yaml")
+    assert scenario.description == "" and scenario.ddor_policy_table is False and scenario.default_as_of is None
+    assert scenario.aliases == () and scenario.simplifications == () and scenario.pass_through_counts is False
+
+
+def test_the_shipped_scenarios_read_as_their_files_say():
+    assert sorted(load_scenarios()) == ["dhs_2025_all_doj", "doj_2025_jag_scaap", "doj_fy2017_jag_conditions"]
+    jag = get_scenario("doj_2025_jag_scaap")
+    assert jag.file_name == "scenario_doj_2025_jag_scaap.yaml"
+    assert (jag.trigger_lists, jag.conditions, jag.programs, jag.fiscal_years) == (
+        ("doj_2025",),
+        ("eo14287",),
+        ("byrne_jag", "scaap"),
+        (2025,),
+    )
+    assert jag.pass_through_counts is True and jag.default_as_of == date(2025, 9, 1)
+    assert get_scenario("doj_2025_all_ojp_formula") is not None
+    assert get_scenario("doj_2025_all_ojp_formula").scenario_id == "doj_2025_jag_scaap"  # its former id
+
+
+def test_an_unknown_scenario_lists_the_known_ones():
+    with pytest.raises(InputError) as err:
+        get_scenario("nope")
+    assert str(err.value) == (
+        "Unknown scenario 'nope'. Known: dhs_2025_all_doj, doj_2025_jag_scaap, doj_fy2017_jag_conditions."
+    )
+
+
+def test_the_result_as_json_names_the_scenario_and_adds_its_simplifications_to_the_common_ones():
+    scenario = parse_scenario(_doc(x="simplifications: [Only this one is the scenario's.]"), "s.yaml")
+    result = ExposureResult(
+        scenario=scenario, as_of=date(2025, 6, 1), totals={"gross": 1}, by_jurisdiction=[{"j": 1}],
+        by_state=[{"s": 1}], by_program=[{"p": 1}], awards=[{"a": 1}], designated=[{"d": 1}], coverage={"c": 1},
+    )  # fmt: skip
+    out = result.to_dict()
+    assert out["scenario"] == {"id": "x", "title": "t", "description": "", "conditions": ["eo14287"]}
+    assert out["simplifications"] == [*SIMPLIFICATIONS, "Only this one is the scenario's."]
+    assert len(SIMPLIFICATIONS) == 4 and SIMPLIFICATIONS[0].startswith("An award is netted out only when every")
+    assert {k: v for k, v in out.items() if k not in ("scenario", "simplifications")} == {
+        "as_of": date(2025, 6, 1), "totals": {"gross": 1}, "by_jurisdiction": [{"j": 1}], "by_state": [{"s": 1}],
+        "by_program": [{"p": 1}], "designated": [{"d": 1}], "coverage": {"c": 1}, "awards": [{"a": 1}],
+    }  # fmt: skip
