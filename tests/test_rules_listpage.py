@@ -1,0 +1,85 @@
+"""Reading a designation-list page (sources/listpage.py) on small pages written here, whose entries a person can count:
+tag case, the <article> that holds the list, a page that is not a list, editions read from file names, the state
+spellings and publisher flags kept as data (src/sanctuarywatch/sources/data/lists_*.csv). Found by
+scripts/mutation_score.py (mutants of these paths survived the suite)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.sources.listpage import Entry, _date_in_name, flags_for, html_entries, lookup_state
+
+
+def _page(tmp_path, html: str):
+    path = tmp_path / "list.html"
+    path.write_text(html, encoding="utf-8")
+    return list(html_entries(path))
+
+
+def test_upper_case_tags_are_read_like_lower_case_ones(tmp_path):
+    entries = _page(tmp_path, "<HTML><BODY><H2>Counties</H2><UL><LI>Cook County</LI><LI>Denver</LI></UL></BODY></HTML>")
+    assert entries == [Entry("Cook County", None, "county", 1, 1), Entry("Denver", None, "county", 2, 2)]
+
+
+def test_only_the_article_is_read_when_the_page_has_one(tmp_path):
+    html = (
+        "<html><body><nav><ul><li>Home</li><li>About</li></ul></nav>"
+        "<article><h2>Cities</h2><ul><li>Boston</li></ul></article><footer><li>Contact</li></footer></body></html>"
+    )
+    assert _page(tmp_path, html) == [Entry("Boston", None, "city", 1, 1)]
+
+
+def test_state_headings_then_kind_headings_set_both(tmp_path):
+    html = "<main><h2>Kansas</h2><h3>Cities</h3><li>Lawrence</li><h2>States</h2><li>Oregon</li></main>"
+    assert _page(tmp_path, html) == [Entry("Lawrence", "Kansas", "city", 1, 1), Entry("Oregon", None, "state", 2, 2)]
+
+
+@pytest.mark.parametrize("text", ["Cook County; Denver", "a < b, and b > c", "<p>Cook County</p>"])
+def test_a_page_without_headings_items_or_rows_is_refused_by_name(tmp_path, text):
+    with pytest.raises(SourceFormatError) as err:
+        _page(tmp_path, text)
+    assert "list.html" in str(err.value)
+    assert "not an HTML list page (no headings, list items or table rows)" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "edition"),
+    [
+        ("dhs_2025-05-29.html", date(2025, 5, 29)),
+        ("dhs_20250529.html", date(2025, 5, 29)),
+        ("dhs_2025_05_29.csv", date(2025, 5, 29)),
+        ("doj_1373_letters_2017-04-21.csv", date(2017, 4, 21)),
+        ("list_2025-13-01.html", None),  # no 13th month
+        ("list_2025-02-30.html", None),
+        ("list_1999-01-01.html", None),  # only 20xx years are editions
+        ("list.html", None),
+    ],
+)
+def test_the_edition_is_the_date_in_the_file_name(name, edition):
+    assert _date_in_name(name) == edition
+
+
+def test_state_spellings_of_the_transcriptions_are_read_from_data():
+    assert [lookup_state(t).abbr for t in ("Nev.", "Ill.", "Fla.", "Wis.", "Nevada", "NV")] == [
+        "NV",
+        "IL",
+        "FL",
+        "WI",
+        "NV",
+        "NV",
+    ]
+    assert lookup_state("Nev") is None and lookup_state("") is None and lookup_state(None) is None
+
+
+def test_a_publisher_flag_applies_to_its_list_state_and_heading_only():
+    # lists_flags.csv: DHS printed Lawrence under Kansas's County heading, but Lawrence is a city.
+    [flag] = flags_for("dhs_2025", "2025-05-29", "Lawrence", "Kansas", "county")
+    assert (flag.flag, flag.resolve_name, flag.resolve_level, flag.changes_resolution) == (
+        "heading_swapped", "Lawrence", "place", True
+    )  # fmt: skip
+    assert flags_for("dhs_2025", "2025-05-29", "Lawrence", "Massachusetts", "county") == []
+    assert flags_for("dhs_2025", "2025-05-29", "Lawrence", "Kansas", "city") == []
+    assert flags_for("doj_2025", "2025-08-05", "Lawrence", "Kansas", "county") == []
