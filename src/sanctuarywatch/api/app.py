@@ -112,6 +112,7 @@ def _page_links(request: Request, total: int, limit: int, offset: int) -> dict[s
 
 MAX_CACHED_PROFILES = 50_000
 MAX_CACHED_REPORTS = 2_000
+WARM_QUIET_S = 0.05  # the profile warm-up runs after this long without a request
 # Site-wide answers without parameters, computed when a snapshot opens (the map data alone takes ~0.5 s): the
 # home page and the pages of its menu, the data files they read, and the API's lists, series and sources.
 SITE_PATHS = ("/", "/lists/", "/sources/", "/methodology/", "/reports/declined-detainers/", "/data/map.json",
@@ -148,8 +149,10 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
             geoids = catalog.page_geoids(cur)
         warm["total"] = len(geoids)
         for geoid in geoids:
-            while guard.busy() and not stop.is_set():
-                stop.wait(0.005)
+            # only in quiet moments: under steady traffic a profile costs ~1 ms when asked, and this thread
+            # computing beside the requests made the first seconds of a cold start slow
+            while guard.busy(WARM_QUIET_S) and not stop.is_set():
+                stop.wait(0.01)
             if stop.is_set():
                 return
             with suppress(SanctuaryWatchError):

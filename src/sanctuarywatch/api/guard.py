@@ -187,16 +187,19 @@ class Guard:
     def __init__(self, app: Any, snapshot: Snapshot | None, cache: ResponseCache, limits: Limits) -> None:
         self.app, self.snapshot, self.cache, self.limits = app, snapshot, cache, limits
         self.running = 0
+        self.last_seen = 0.0
         self._queue: deque[asyncio.Future] = deque()
         self.shed = 0
 
-    def busy(self) -> bool:
-        return self.running > 0 or bool(self._queue)
+    def busy(self, quiet_s: float = 0.0) -> bool:
+        """Computing or queueing a request, or one came in less than ``quiet_s`` ago."""
+        return self.running > 0 or bool(self._queue) or time.monotonic() - self.last_seen < quiet_s
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self.last_seen = time.monotonic()
         if self.snapshot is not None:
             self.snapshot.maybe_reload()
 
@@ -283,6 +286,7 @@ class Guard:
                 turn.set_result(None)  # the slot passes to the next in line
                 return
         self.running -= 1
+        self.last_seen = time.monotonic()
 
 
 def _accept(scope: dict) -> bytes:
