@@ -1,5 +1,5 @@
 """The static export: every state and county page, places named by sources, JSON and CSV downloads, with
-relative links so the folder works from any static host. The default test builds a sample (two states' profiles,
+relative links so the folder works from any static host. The default test builds a sample (three states' profiles,
 every other page in full) through the CLI and follows every link in it; the whole site is built by the slow test."""
 
 from __future__ import annotations
@@ -46,25 +46,30 @@ def _gazetteer_counties(states: set[str]) -> set[str]:
         return {r["GEOID"] for r in csv.DictReader(fh, delimiter="|") if r["USPS"] in states}
 
 
-def test_sample_build_of_two_states_has_every_link_resolving(full_store, tmp_path):
+def test_sample_build_of_three_states_has_every_link_resolving(full_store, tmp_path):
+    """NY (Westchester, New York city), WY (Lost Springs) and AK (boroughs that are one government with a city
+    without a page of its own: Anchorage, Juneau, Sitka)."""
     out = tmp_path / "site"
     started = time.perf_counter()
-    built = runner.invoke(app, ["build-site", str(out), "--state", "NY", "--state", "wy", "--db", str(full_store)])
-    print(f"\nbuild-site --state NY --state WY: {time.perf_counter() - started:.1f} s")
+    built = runner.invoke(app, ["build-site", str(out), "--state", "NY", "--state", "wy", "--state", "AK",
+                                "--db", str(full_store)])  # fmt: skip
+    print(f"\nbuild-site --state NY --state WY --state AK: {time.perf_counter() - started:.1f} s")
     assert built.exit_code == 0, built.output
     written = {p.parent.name for p in (out / "jurisdictions").glob("*/index.html")}
-    counties = _gazetteer_counties({"NY", "WY"})
-    assert len(counties) == 62 + 23  # the raw Gazetteer's NY and WY rows
-    assert {"36", "56"} | counties | {"3651000"} <= written  # New York city: named by lists
-    assert {g[:2] for g in written} == {"36", "56"}  # no other state's profile
+    counties = _gazetteer_counties({"NY", "WY", "AK"})
+    assert len(counties) == 62 + 23 + 30  # the raw Gazetteer's NY, WY and AK rows
+    assert {"36", "56", "02"} | counties | {"3651000"} <= written  # New York city: named by lists
+    assert {g[:2] for g in written} == {"36", "56", "02"}  # no other state's profile
     assert f"({len(written)} jurisdictions)" in built.output
     broken = _broken_links(out)
     # Only profiles of other states are missing: the home page, lists and the report link them (Chicago, Cook Co.)
     missing = {PROFILE_LINK.fullmatch(t).group(1) if PROFILE_LINK.fullmatch(t) else t for t in broken}
-    assert {"1714000", "17031"} <= missing and all(g.isdigit() and g[:2] not in ("36", "56") for g in missing)
+    assert {"1714000", "17031"} <= missing and all(g.isdigit() and g[:2] not in ("36", "56", "02") for g in missing)
     # Westchester's page names the villages it contains; those without a page of their own are not links
     westchester = (out / "jurisdictions" / "36119" / "index.html").read_text()
     assert "Contains: Ardsley village" in westchester and 'href="../../static/style.css"' in westchester
+    anchorage = (out / "jurisdictions" / "02020" / "index.html").read_text()  # Anchorage city: no page
+    assert "consolidated city-county (one government with 0203000)" in anchorage
     assert (out / "policies" / "index.html").is_file() and (out / "corrections" / "index.html").is_file()
     _check_downloads(out)
     _check_287g_files(out)

@@ -141,8 +141,9 @@ def detainer_chart_spec(by_month: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def profile_page(profile: dict[str, Any], root: str, with_page: Collection[str] | None = None) -> str:
-    """``with_page``: the GEOIDs that have a page (the static export); the places a county contains, or the
-    counties a place lies in, are named without a link when theirs is missing. None (the live server): all do."""
+    """``with_page``: the GEOIDs that have a page (the static export); the places a county contains, the counties
+    a place lies in and a city-county's other half are named without a link when theirs is missing. None (the live
+    server): all do."""
     spec = to_json(detainer_chart_spec(profile["detainers"]["by_month"])).replace("</", "<\\/")
     linked = (lambda geoid: True) if with_page is None else with_page.__contains__
     return render("profile.html", root, p=profile, timeline=_timeline(profile), chart_spec=spec, linked=linked)
