@@ -141,8 +141,9 @@ def test_security_headers_on_pages_api_and_static(client):
 
 # ---- 9. load shedding -------------------------------------------------------------------------------------
 def test_overload_gets_quick_503_with_retry_after(planted_store):
-    """30 uncached profiles (a different as_of each, ~50 ms of work apiece) at once on a server that computes
-    one at a time and lets 4 wait at most 0.3 s: the rest are told to come back, nobody waits seconds."""
+    """30 uncached profiles (a different as_of each; Philadelphia's detainer flag counts are still read by SQL,
+    ~6 ms apiece) at once on a server that computes one at a time and lets 4 wait at most 0.3 s: the rest are
+    told to come back, nobody waits seconds."""
     import uvicorn
 
     app = create_app(planted_store, limits=Limits(running=1, queued=4, max_wait_s=0.3, cache_bytes=2**20))
