@@ -186,6 +186,15 @@ class ProfileIndex:
                    r.retrieved_at, r.kind, r.coverage, r.coverage_note
             FROM release r JOIN source s USING (source_id) ORDER BY s.title, r.version""")  # fmt: skip
 
+    def read_litigation(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Read ahead the cases reaching a jurisdiction that is no plaintiff, for every litigation period (a few
+        dozen small queries), so the first profile as of a day in each period does not wait for them."""
+        others = next((g for g in self.identity if not self.plaintiffs & set(self.related(g))), None)
+        if others is None:
+            return
+        for day in [date(1900, 1, 1), *self.litigation_days]:
+            self._litigation(con, [others], day)
+
     # -- one profile --------------------------------------------------------------------------------------------
     def related(self, geoid: str) -> list[str]:
         found = self.identity.get(geoid)

@@ -171,6 +171,8 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
             for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
                 env.get_template(name)
             await guard.warm(SITE_PATHS)
+            with cursor() as cur:
+                state["profiles"].read_litigation(cur)
         # What was loaded lives as long as the snapshot: a full collection walking its ~10^5 objects stalled every
         # request for 0.1-0.5 s on a busy machine; frozen, the collector skips them.
         gc.collect()
