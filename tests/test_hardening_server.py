@@ -253,7 +253,7 @@ def test_serve_and_build_site_on_bad_stores_are_messages(planted_store, tmp_path
 
 
 # ---- 8. build-site's output folder -----------------------------------------------------------------------------
-def _fake_build(db, out, progress, workers):
+def _fake_build(db, out, progress, workers, states=None):
     (out / "index.html").write_text("new home\n")
     (out / "data").mkdir()
     (out / "data" / "map.json").write_text("{}\n")
