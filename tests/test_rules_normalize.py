@@ -16,6 +16,8 @@ from sanctuarywatch.geo.normalize import NameParts, _strip_phrase_at_end, clean,
         ("Sheriff of Cook County", NameParts("cook", "county", "sheriff", None)),
         ("Cook County SO", NameParts("cook", "county", "sheriff", None)),  # a trailing SO is the sheriff's office
         ("SO Cook County", NameParts("so cook", "county", None, None)),  # a leading one is not
+        ("Cook SO", NameParts("cook", None, "sheriff", None)),
+        ("SO", NameParts("so", None, None, None)),  # nor is a bare SO: it stays the name
         ("Boston Police Department", NameParts("boston", None, "police", None)),
         ("City of Boston", NameParts("boston", "city", None, "city")),
         ("Town of Hempstead", NameParts("hempstead", "town", None, "town")),
