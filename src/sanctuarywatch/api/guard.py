@@ -98,6 +98,10 @@ class Snapshot:
         self._folder = tempfile.TemporaryDirectory(prefix="sanctuarywatch-serve-")
         self._on_switch = on_switch
         self._lock = threading.Lock()
+        # held while a new snapshot is taken and its tables loaded: close() waits for it, since closing the
+        # store while the reload thread still reads it aborted the process (SIGABRT) on Ctrl-C
+        self._reload_lock = threading.Lock()
+        self._closed = False
         self._checked = time.monotonic()
         self._reloading = False
         self.generation = 0
@@ -132,6 +136,11 @@ class Snapshot:
         threading.Thread(target=self._reload, name="store-reload", daemon=True).start()
 
     def _reload(self) -> None:
+        with self._reload_lock:
+            if not self._closed:
+                self._reload_locked()
+
+    def _reload_locked(self) -> None:
         try:
             version, con = self._take()
         except SanctuaryWatchError as exc:  # an ingest still writing: try again on a later request
@@ -146,6 +155,8 @@ class Snapshot:
         del old  # in-flight cursors keep the old database open until they finish
 
     def close(self) -> None:
+        with self._reload_lock:
+            self._closed = True
         self.con.close()
         self._folder.cleanup()
 
