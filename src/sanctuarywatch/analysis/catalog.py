@@ -15,14 +15,14 @@ def list_jurisdictions(
     con: duckdb.DuckDBPyConnection, level: str | None = None, state: str | None = None, limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
-    """A page of jurisdictions (by state, then name) and the total matching."""
+    """A page of jurisdictions (by state, level, name, then GEOID: 90 share a name) and the total matching."""
     where = "WHERE (? IS NULL OR level = ?) AND (? IS NULL OR state_abbr = upper(?))"
     params = [level, level, state, state]
     total = con.execute(f"SELECT count(*) FROM jurisdiction {where}", params).fetchone()[0]
     rows = _rows(
         con,
         f"""SELECT geoid, name, level, lsad, state_abbr, population, consolidated_with FROM jurisdiction {where}
-            ORDER BY state_abbr, CASE level WHEN 'state' THEN 0 WHEN 'county' THEN 1 ELSE 2 END, name
+            ORDER BY state_abbr, CASE level WHEN 'state' THEN 0 WHEN 'county' THEN 1 ELSE 2 END, name, geoid
             LIMIT ? OFFSET ?""",
         params + [limit, offset],
     )

@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from sanctuarywatch.analysis import agreements, catalog
+from sanctuarywatch.analysis.catalog_index import CatalogIndex
 from sanctuarywatch.analysis.ddor_report import declined_detainer_report
 from sanctuarywatch.analysis.exposure import grant_exposure, load_scenarios
 from sanctuarywatch.analysis.litigation import cases
@@ -128,8 +129,12 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
     reports: dict[tuple[date, date | None], dict[str, Any]] = {}
     state: dict[str, Any] = {}
 
-    def switched() -> None:  # a new snapshot: new resolver and profile tables, empty caches, site answers again
+    def load_tables() -> None:
         state["resolver"], state["profiles"] = build_resolver(snapshot.con), ProfileIndex(snapshot.con)
+        state["catalog"] = CatalogIndex(snapshot.con)  # listings, lookups and list members (~0.3 s)
+
+    def switched() -> None:  # a new snapshot: new resolver and tables, empty caches, site answers again
+        load_tables()
         profiles.clear()
         reports.clear()
         cache.clear()
@@ -138,8 +143,8 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
             asyncio.run_coroutine_threadsafe(guard.warm(SITE_PATHS), loop)
 
     snapshot = Snapshot(Path(db_path), on_switch=switched)
-    # every table a profile reads, once (~1 s): a profile then costs about a millisecond, as_of included
-    state["resolver"], state["profiles"] = build_resolver(snapshot.con), ProfileIndex(snapshot.con)
+    # every table a profile or catalog look-up reads, once (~1.3 s): each then costs about a millisecond
+    load_tables()
     stop = threading.Event()
     warm = {"done": 0, "total": 0, "finished": False}
 
@@ -267,14 +272,12 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
             result = state["resolver"].resolve(q, state=state_abbr, level=level)
             return _tabular([_cand(c) for c in result.candidates], _wants_csv(request, format),
                             "search", {"query": q, "status": result.status, "geoid": result.geoid})  # fmt: skip
-        with cursor() as cur:
-            rows, total = catalog.list_jurisdictions(cur, level, state_abbr, limit, offset)
+        rows, total = state["catalog"].list_jurisdictions(level, state_abbr, limit, offset)
         return _tabular(rows, _wants_csv(request, format), "jurisdictions", _page_links(request, total, limit, offset))
 
     @app.get("/api/jurisdictions/{geoid}", summary="One jurisdiction")
     def api_jurisdiction(geoid: GEOID) -> Response:
-        with cursor() as cur:
-            return _json(catalog.get_jurisdiction(cur, geoid))
+        return _json(state["catalog"].get_jurisdiction(geoid))
 
     @app.get("/api/jurisdictions/{geoid}/profile", summary="A jurisdiction's full profile with sources")
     def api_profile(geoid: GEOID, as_of: AS_OF = None) -> Response:
@@ -303,8 +306,7 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
         offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
         format: FORMAT = "json",
     ) -> Response:
-        with cursor() as cur:
-            rows, total = catalog.list_members(cur, list_id, limit, offset)
+        rows, total = state["catalog"].list_members(list_id, limit, offset)
         return _tabular(rows, _wants_csv(request, format), list_id, _page_links(request, total, limit, offset))
 
     @app.get("/api/lists/compare", summary="Lists compared: overlap, Jaccard and disagreement flags")
