@@ -311,7 +311,6 @@ def test_kill_9_mid_ingest_leaves_the_store_unchanged_and_reingest_succeeds(stor
     quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
     con.close()
     assert loaded == (10 * expected_counts(30_000)[0], 1) and quarantined == 10 * len(BAD)
-    assert time.time() - started < 60
 
 
 # --- The real Pennsylvania file (NPR layout: six columns, state spelled out, no facility code) ----------------
