@@ -175,6 +175,10 @@ def test_counties_of_a_place(registry_template):
     # Austin city, TX lies in Bastrop, Hays, Travis and Williamson counties (Census place-county relation)
     assert resolver.counties_of("4805000") == ("48021", "48209", "48453", "48491")
     assert resolver.counties_of("0667000") == ("06075",)  # San Francisco city is one government with its county
+    # Jacksonville city is one government with Duval County (12031); the relation also lists Nassau (12089)
+    assert resolver.counties_of("1235000") == ("12031",)
+    # Indianapolis city (balance) has no row in the relation; it is one government with Marion County (18097)
+    assert resolver.counties_of("1836003") == ("18097",)
     assert resolver.counties_of("9999999") == ()  # not in the registry
 
 
