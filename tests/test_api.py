@@ -156,6 +156,13 @@ CSV_HEADERS = {
                         "warrant_service_officer,release_id,file_name",
     "/api/287g/in-force?date=2025-09-30": "date,status,sheet_date,geoid,name,state_abbr,agreements,agencies,"
                                           "jail_enforcement_model,task_force_model,warrant_service_officer",
+    "/api/litigation": "case_id,name,court,docket,filed_date,status,case_release_id,case_file_name,case_row_number,"
+                       "order_id,order_date,kind,enjoins,scope,plaintiff_groups,programs,conditions,effective_from,"
+                       "effective_to,ends_because,in_force,url,order_release_id,order_file_name,order_row_number",
+    "/api/policies?as_of=2026-01-02": "policy_id,state_abbr,jurisdiction,level,geoid,instrument_type,name,citation,"
+                                      "change,amends,enacted_date,effective_date,ended_date,direction,official_url,"
+                                      "second_url,second_source,sources_disagree,notes,release_id,file_name,"
+                                      "row_number,effects",
     "/api/sources": "source_id,title,publisher,url,licence,release_id,version,content_sha256,origin,retrieved_at,"
                     "ingested_at,rows_loaded,rows_quarantined,kind,coverage,coverage_note",
 }  # fmt: skip
@@ -208,3 +215,34 @@ def test_lists_and_members_with_pagination_and_accept_csv(client):
     as_csv = client.get("/api/lists/doj_oig_2016/members", headers={"Accept": "text/csv"})
     assert as_csv.headers["content-type"].startswith("text/csv") and as_csv.text.count("\n") == 11
     assert client.get("/api/lists/no_such_list/members").status_code == 404
+
+
+def test_litigation_csv_is_one_row_per_order_citing_both_source_rows(client):
+    text = client.get("/api/litigation", params={"as_of": "2018-09-01", "format": "csv"}).text
+    rows = {r["order_id"]: r for r in csv.DictReader(io.StringIO(text))}
+    # sources/data/litigation_orders.csv line 5 (header on line 1); its case on litigation_cases.csv line 3
+    sf = rows["sf-pi-2017"]
+    assert (sf["case_id"], sf["order_date"], sf["kind"], sf["conditions"]) == (
+        "san-francisco-v-trump-2017", "2017-04-25", "preliminary_injunction", "eo13768_s9a")  # fmt: skip
+    assert (sf["order_file_name"], sf["order_row_number"], sf["case_file_name"], sf["case_row_number"]) == (
+        "litigation_orders.csv", "5", "litigation_cases.csv", "3")  # fmt: skip
+    assert sf["order_release_id"].startswith("litigation@") and sf["in_force"] == "False"
+
+
+def test_policies_csv_rows_cite_the_register_row(client):
+    text = client.get("/api/policies", params={"as_of": "2026-01-02", "state": "AL", "format": "csv"}).text
+    rows = {r["policy_id"]: r for r in csv.DictReader(io.StringIO(text))}
+    # sources/data/policies_state.csv line 16; effects joined by ';' as in that file
+    hb56 = rows["al-hb56-2011"]
+    assert (hb56["effective_date"], hb56["file_name"], hb56["row_number"], hb56["effects"]) == (
+        "2011-09-01", "policies_state.csv", "16", "status_inquiries_required")  # fmt: skip
+    assert hb56["release_id"].startswith("policy_register@")
+
+
+@pytest.mark.parametrize("how", [{"params": {"format": "csv"}}, {"headers": {"Accept": "text/csv"}}])
+def test_scenario_list_refuses_csv_rather_than_answering_json(client, how):
+    response = client.get("/api/exposure", **how)
+    assert response.status_code == 406 and response.json() == {
+        "error": "/api/exposure has no CSV form; formats offered: json "
+                 "(per-scenario awards: /api/exposure/{scenario}?format=csv)."}  # fmt: skip
+    assert client.get("/api/exposure").status_code == 200

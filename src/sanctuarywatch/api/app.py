@@ -98,6 +98,35 @@ def _tabular(rows: list[dict[str, Any]], fmt: str, name: str, extra: dict[str, A
     return _csv(rows, name) if fmt == "csv" else _json({**(extra or {}), "items": rows})
 
 
+def _not_acceptable(path: str, offered: str, hint: str) -> Response:
+    """406 for a CSV request on an answer with no flat form: never JSON in place of the CSV asked for."""
+    return JSONResponse({"error": f"{path} has no CSV form; formats offered: {offered} ({hint})."}, status_code=406)
+
+
+# One row per order, with its case; a case without orders yet gets one row with the order columns empty. Both
+# source rows are named: the case's (litigation_cases.csv) and the order's (litigation_orders.csv).
+LITIGATION_CASE_COLUMNS = ("case_id", "name", "court", "docket", "filed_date", "status")
+LITIGATION_ORDER_COLUMNS = (
+    "order_id", "order_date", "kind", "enjoins", "scope", "plaintiff_groups", "programs", "conditions",
+    "effective_from", "effective_to", "ends_because", "in_force", "url",
+)  # fmt: skip
+PROVENANCE_COLUMNS = ("release_id", "file_name", "row_number")
+LITIGATION_CSV_COLUMNS = (
+    *LITIGATION_CASE_COLUMNS, *(f"case_{c}" for c in PROVENANCE_COLUMNS),
+    *LITIGATION_ORDER_COLUMNS, *(f"order_{c}" for c in PROVENANCE_COLUMNS),
+)  # fmt: skip
+
+
+def _litigation_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for case in found:
+        head = {c: case.get(c) for c in LITIGATION_CASE_COLUMNS} | {f"case_{c}": case[c] for c in PROVENANCE_COLUMNS}
+        for order in case["orders"] or [{}]:
+            rows.append(head | {c: order.get(c) for c in LITIGATION_ORDER_COLUMNS}
+                        | {f"order_{c}": order.get(c) for c in PROVENANCE_COLUMNS})  # fmt: skip
+    return rows
+
+
 def _wants_csv(request: Request, fmt: str) -> str:
     """``format=csv``, or an Accept header asking for CSV."""
     return "csv" if fmt == "csv" or request.headers.get("accept", "").startswith("text/csv") else "json"
@@ -329,8 +358,10 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
             return _csv(report["rows"], f"declined-detainers-{week}")
         return _json(report)
 
-    @app.get("/api/exposure", summary="Named exposure scenarios")
-    def api_scenarios() -> Response:
+    @app.get("/api/exposure", summary="Named exposure scenarios (JSON only: each lists its programs and years)")
+    def api_scenarios(request: Request, format: FORMAT = "json") -> Response:
+        if _wants_csv(request, format) == "csv":
+            return _not_acceptable("/api/exposure", "json", "per-scenario awards: /api/exposure/{scenario}?format=csv")
         return _json({"items": [{"id": s.scenario_id, "title": s.title, "description": s.description,
                                  "programs": s.programs, "fiscal_years": s.fiscal_years}
                                 for s in load_scenarios().values()]})  # fmt: skip
@@ -346,9 +377,14 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
         return _json(result.to_dict())
 
     @app.get("/api/litigation", summary="Cases, orders and relief in force")
-    def api_litigation(as_of: AS_OF = None) -> Response:
+    def api_litigation(request: Request, as_of: AS_OF = None, format: FORMAT = "json") -> Response:
         with cursor() as cur:
-            return _json({"items": cases(cur, as_of)})
+            found = cases(cur, as_of)
+        if _wants_csv(request, format) == "csv":
+            return Response(to_csv_text(_litigation_rows(found), LITIGATION_CSV_COLUMNS),
+                            media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="litigation.csv"'})  # fmt: skip
+        return _json({"items": found})
 
     def series_response(fmt: str) -> Response:
         with cursor() as cur:
@@ -436,13 +472,19 @@ def create_app(db_path: Path, warm_cache: bool = False, limits: Limits | None = 
             return pages.policies_page(cur, "/", as_of or date.today(), state=state, direction=direction, term=term)
 
     @app.get("/api/policies", summary="Policy register: instruments in force on a date, with both sources")
-    def api_policies(as_of: AS_OF = None, state: str | None = None, direction: str | None = None,
-                     term: str | None = None, level: str | None = None) -> Response:  # fmt: skip
+    def api_policies(request: Request, as_of: AS_OF = None, state: str | None = None, direction: str | None = None,
+                     term: str | None = None, level: str | None = None,
+                     format: FORMAT = "json") -> Response:  # fmt: skip
         from sanctuarywatch.analysis.policies import policies_in_force
 
         with cursor() as cur:
             rows = policies_in_force(cur, as_of or date.today(), state=state, direction=direction, term=term,
                                      level=level)  # fmt: skip
+        if _wants_csv(request, format) == "csv":
+            if rows is None:  # a CSV of nothing would read as "no policy in force"
+                raise NotFoundError("The policy register is not loaded in this store.")
+            # effects as in policies_state.csv: terms joined by ';'
+            return _csv([{**r, "effects": ";".join(r["effects"])} for r in rows], "policies")
         return Response(pages.to_json({"as_of": as_of or date.today(), "loaded": rows is not None,
                                        "policies": rows}), media_type="application/json")  # fmt: skip
 
