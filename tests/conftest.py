@@ -146,6 +146,16 @@ def real_con(real_store):
     connection.close()
 
 
+@pytest.fixture(scope="module")
+def full_con(full_store):
+    """A read-only connection to ``full_store``, one per test module (the index tests build an index over it)."""
+    from sanctuarywatch.store.db import connect
+
+    connection = connect(full_store, read_only=True)
+    yield connection
+    connection.close()
+
+
 # --- In CI a missing browser or mirror is a failure, not a silent skip --------------------------------------------
 # Browser tests skip on a developer's machine without Debian's chromium; CI (the CI variable is set by GitHub Actions
 # and most runners, or set SANCTUARYWATCH_NO_SKIP=1) must have it and the mirror, so such a skip fails there.

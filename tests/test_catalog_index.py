@@ -11,15 +11,7 @@ import pytest
 from sanctuarywatch.analysis import catalog
 from sanctuarywatch.analysis.catalog_index import CatalogIndex
 from sanctuarywatch.errors import NotFoundError
-from sanctuarywatch.store.db import connect
 from sanctuarywatch.web.pages import to_json
-
-
-@pytest.fixture(scope="module")
-def full_con(full_store):
-    con = connect(full_store, read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,9 @@ from sanctuarywatch.analysis import catalog
 from sanctuarywatch.analysis.profile import jurisdiction_profile
 from sanctuarywatch.analysis.profile_index import ProfileIndex
 from sanctuarywatch.errors import NotFoundError
-from sanctuarywatch.store.db import connect
 from sanctuarywatch.web.pages import to_json
 
 DAYS = [None, date(2017, 2, 1), date(2017, 6, 30), date(2018, 5, 1), date(2021, 1, 25), date(2025, 6, 1)]
-
-
-@pytest.fixture(scope="module")
-def full_con(full_store):
-    con = connect(full_store, read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

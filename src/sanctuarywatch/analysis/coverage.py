@@ -116,6 +116,15 @@ def detainer_coverage(
             "SELECT DISTINCT state_abbr FROM jurisdiction WHERE geoid IN (SELECT unnest(?))", [scope_geoids]
         ).fetchall()  # fmt: skip
     }
+    return detainer_verdict(base, covered_states, first, last, scope_states, as_of)
+
+
+def detainer_verdict(
+    base: dict[str, Any], covered_states: list[str], first: date | None, last: date | None,
+    scope_states: set[str], as_of: date,
+) -> dict[str, Any]:  # fmt: skip
+    """The covered / not covered verdict from what the records hold (states, first and last prepare date) and the
+    states of the jurisdictions asked about; shared by the SQL path and the server's per-snapshot index."""
     period = f"{first} to {last}" if first else "no dated record"
     if not first or not scope_states & set(covered_states) or as_of < first:
         where = ", ".join(covered_states) or "no state"

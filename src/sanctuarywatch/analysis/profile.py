@@ -173,6 +173,14 @@ def _detainers(
            GROUP BY month ORDER BY month""",
         [scope, as_of],
     )
+    return detainer_answer(scope, by_month, coverage, detainer_flag_counts(con, scope, as_of))
+
+
+def detainer_answer(
+    scope: list[str], by_month: list[dict[str, Any]], coverage: dict[str, Any], flags: Any
+) -> dict[str, Any]:
+    """A covered profile's detainer section from its monthly rows: years and totals summed from them (shared by
+    the SQL path and the server's per-snapshot index)."""
     by_year: dict[str, dict[str, int]] = {}
     for row in by_month:
         year = by_year.setdefault(row["month"][:4], {"total": 0, "declined": 0})
@@ -185,7 +193,7 @@ def _detainers(
         "total": sum(r["total"] for r in by_month),
         "declined": sum(r["declined"] for r in by_month),
         "coverage": coverage,
-        "flags": detainer_flag_counts(con, scope, as_of),
+        "flags": flags,
     }
 
 

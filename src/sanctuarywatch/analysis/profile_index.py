@@ -21,12 +21,12 @@ from typing import Any
 import duckdb
 
 from sanctuarywatch.analysis.audit_flags import detainer_flag_counts
-from sanctuarywatch.analysis.coverage import section_coverage, source_states
+from sanctuarywatch.analysis.coverage import detainer_verdict, section_coverage, source_states
 from sanctuarywatch.analysis.litigation import cases_covering
 from sanctuarywatch.analysis.policies import _COLUMNS as POLICY_COLUMNS
 from sanctuarywatch.analysis.policies import SOURCE_ID as POLICY_SOURCE
 from sanctuarywatch.analysis.policies import before_after, binding_geoids
-from sanctuarywatch.analysis.profile import _identity_sql
+from sanctuarywatch.analysis.profile import _identity_sql, detainer_answer
 from sanctuarywatch.analysis.published import for_jurisdiction
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
@@ -382,16 +382,8 @@ class ProfileIndex:
         base = self.coverage["detainers"]
         if base["status"] == "not_loaded":
             return {**base, "message": "No detainer source is loaded: figures are unknown, not zero."}
-        covered, first, last = self.held_states, self.held_first, self.held_last
         scope_states = {self.identity[g]["state_abbr"] for g in scope if g in self.identity}
-        period = f"{first} to {last}" if first else "no dated record"
-        if not first or not scope_states & set(covered) or when < first:
-            where = ", ".join(covered) or "no state"
-            return {**base, "status": "not_covered", "covered_states": covered, "period": period,
-                    "message": f"The loaded detainer records cover facilities in {where}, {period}; none covers "
-                               "this jurisdiction on this date: figures are unknown, not zero."}  # fmt: skip
-        return {**base, "status": "covered", "covered_states": covered, "period": period,
-                "message": f"Detainer records cover facilities in {', '.join(covered)}, {period}."}  # fmt: skip
+        return detainer_verdict(base, self.held_states, self.held_first, self.held_last, scope_states, when)
 
     def _detainers(self, con: duckdb.DuckDBPyConnection, scope: list[str], when: date, operator: Any) -> dict[str, Any]:
         """profile._detainers: the monthly sums are loaded; the flag counts (covered counties only) are read."""
@@ -413,20 +405,7 @@ class ProfileIndex:
                     total[0] += n
                     total[1] += d
         by_month = [{"month": m.strftime("%Y-%m"), "total": n, "declined": d} for m, (n, d) in sorted(months.items())]
-        by_year: dict[str, dict[str, int]] = {}
-        for row in by_month:
-            year = by_year.setdefault(row["month"][:4], {"total": 0, "declined": 0})
-            year["total"] += row["total"]
-            year["declined"] += row["declined"]
-        return {
-            "scope_geoids": scope,
-            "by_month": by_month,
-            "by_year": [{"year": y, **v} for y, v in sorted(by_year.items())],
-            "total": sum(r["total"] for r in by_month),
-            "declined": sum(r["declined"] for r in by_month),
-            "coverage": coverage,
-            "flags": detainer_flag_counts(con, scope, when),
-        }
+        return detainer_answer(scope, by_month, coverage, detainer_flag_counts(con, scope, when))
 
     def _published(self, con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, Any]:
         """published.for_jurisdiction: read only for the few jurisdictions a figure is about (it does not change
