@@ -48,6 +48,9 @@ from pathlib import Path
 
 from mutmut.stats import status_by_exit_code
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from known_mutants import scratch_copy  # noqa: E402  (the one scratch-copy recipe both mutation scripts use)
+
 REPO = Path(__file__).resolve().parents[1]
 PKG = "src/sanctuarywatch/"
 RULES = "tests/test_rules.py"
@@ -115,17 +118,11 @@ def build_registry(scratch: Path) -> Path:
 
 def prepare(scratch: Path, module: str, tests: list[str], multiplier: float, constant: float) -> Path:
     repo = scratch / module.replace("/", "_").removesuffix(".py") / "repo"
-    if repo.exists():
-        shutil.rmtree(repo)
-    repo.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "artifacts")
-    for part in ("src", "tests"):
-        shutil.copytree(REPO / part, repo / part, ignore=ignore)
+    scratch_copy(repo.parent)  # src/, tests/ and scratch/<module>/shared -> the mirror
     (repo / "plugins").mkdir()
     shutil.copy(PLUGIN, repo / "plugins")
-    for link in (repo.parent / "shared", repo / "shared"):  # tests look for ../shared/data beside the tree they run in
-        if not link.exists():
-            link.symlink_to(MIRROR)
+    if not (repo / "shared").exists():  # mutmut runs the tests from repo/mutants, whose parent is repo
+        (repo / "shared").symlink_to(MIRROR)
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     deselect = " and ".join(f"not {name}" for name in SUBPROCESS_TESTS)
     pytest_args = ["-p", "no:cacheprovider", "-p", PLUGIN.stem, "-o", "addopts=", "-q"]
