@@ -39,3 +39,22 @@ def test_an_area_word_is_cut_only_as_a_whole_trailing_word():
 
 def test_segments_drop_empty_pieces():
     assert split_segments("NY - Albany County, (x) ;  ; ") == ["NY", "Albany County", "x"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("Ramsey & Dakota", "ramsey and dakota"),  # '&' is the word 'and'
+        ("King\u2019s County", "kings county"),  # a curly apostrophe is a straight one; 's joins its word
+        ("King's County", "kings county"),
+        ("Cook County S.O.", "cook county sheriff office"),  # S.O. is the sheriff's office
+        ("A.B.C", "a b c"),
+        ("St. Louis", "saint louis"),  # a leading St is Saint
+        ("Fort St", "fort st"),  # a trailing one (street) is left alone
+        ("CO Springs", "co springs"),  # a leading CO is Colorado
+        ("Ft. Collins Co", "fort collins county"),  # the first word is expanded like any other
+        ("", ""),
+    ],
+)
+def test_clean_gives_the_words_a_person_would_write(text, cleaned):
+    assert clean(text) == cleaned
