@@ -97,7 +97,8 @@ def worker_ingest(path: Path, db: Path) -> dict:
         finally:
             timing["parse_s"] = time.perf_counter() - t
 
-    connector = SimpleNamespace(SPEC=ice_detainers.SPEC, discover=ice_detainers.discover, parse=timed_parse)
+    connector = SimpleNamespace(SPEC=ice_detainers.SPEC, READ_ONCE_SUFFIXES=ice_detainers.READ_ONCE_SUFFIXES,
+                                discover=ice_detainers.discover, parse=timed_parse)  # fmt: skip
     [result] = ingest_source(con, connector, Finder(path.parent, db.parent / "cache", True), ParseContext())
     stored = con.execute("SELECT count(*) FROM detainer").fetchone()[0]
     con.close()

@@ -99,8 +99,11 @@ _READER_ERRORS = (csv.Error, UnicodeError, zipfile.BadZipFile, zlib.error, EOFEr
 def parse_checked(connector: ModuleType, release: ReleaseFiles, ctx: ParseContext) -> Parsed:
     """Parse a private copy of the release's files whose bytes hash to the discovered checksums, so what is
     stored is exactly what the release id names; a reader's low-level error becomes a message naming the files."""
+    # A connector that reads some files in one sequential pass through a VerifiedStream (READ_ONCE_SUFFIXES) is
+    # spared their copy: for a 240 MB CSV the copy costs a tenth of the whole ingest.
+    suffixes = getattr(connector, "READ_ONCE_SUFFIXES", ())
     with tempfile.TemporaryDirectory(prefix="sanctuarywatch-ingest-") as tmp:
-        frozen = snapshot_release(release, Path(tmp))
+        frozen = snapshot_release(release, Path(tmp), lambda f: f.path.suffix.lower() in suffixes)
         try:
             return connector.parse(frozen, ctx)
         except SanctuaryWatchError:
@@ -153,7 +156,9 @@ def _fault_injection_pause() -> None:
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, release_id: str | None, verb: str) -> None:
     if rows.num_rows == 0:
         return
-    con.register("_incoming", rows)
+    # One chunk per column: DuckDB then writes the rows as it inserts them; many chunks are inserted in parallel
+    # into row groups that closing the store must rewrite (measured: ~0.6 s more per million detainers).
+    con.register("_incoming", rows.combine_chunks())
     try:
         extra = "? AS release_id, " if release_id else ""
         con.execute(f"{verb} INTO {table} BY NAME SELECT {extra}* FROM _incoming", [release_id] if release_id else [])

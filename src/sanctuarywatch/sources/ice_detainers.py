@@ -19,6 +19,7 @@ Row numbers: xlsx, the spreadsheet row (title rows and header counted); CSV, the
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -39,12 +40,14 @@ from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.geo.states import state_table
 from sanctuarywatch.sources.base import (
     Finder,
+    LocatedFile,
     ParseContext,
     Parsed,
     QuarantineRow,
     ReleaseFiles,
     SourceFile,
     SourceSpec,
+    VerifiedStream,
     locate_file,
 )
 from sanctuarywatch.sources.safe_readers import duplicate_header, open_workbook
@@ -87,6 +90,9 @@ DIFF_KEYS = {
 DIFF_IGNORE: dict[str, tuple[str, ...]] = {}
 FACILITY_COLUMNS = ("det_facility", "state_abbr", "geoid", "county_name", "facility_type", "method", "evidence")
 HEADER_SEARCH_ROWS = 20
+HEADER_MAX_BYTES = 1 << 20  # a CSV header line longer than this is refused, not read into memory
+# CSV is read in one pass, in place, through a VerifiedStream: the ingest makes no private copy of it.
+READ_ONCE_SUFFIXES = (".csv",)
 XLSX_CHUNK = 100_000
 BATCH = 262_144
 _TEXT = pa.dictionary(pa.int32(), pa.string())
@@ -193,8 +199,11 @@ def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
     for chunk in column.chunks:
         if pa.types.is_dictionary(chunk.type):
             values = pc.utf8_trim(chunk.dictionary, SPACES)
-            blank = pc.fill_null(pc.take(pc.equal(values, ""), chunk.indices), False)
-            indices = pc.if_else(blank, pa.scalar(None, chunk.indices.type), chunk.indices)
+            empty = pc.equal(values, "")
+            indices = chunk.indices
+            if pc.any(empty).as_py():  # only then is a pass over every row's index needed
+                blank = pc.fill_null(pc.take(empty, indices), False)
+                indices = pc.if_else(blank, pa.scalar(None, indices.type), indices)
             chunks.append(pa.DictionaryArray.from_arrays(indices, values))
         else:
             values = pc.utf8_trim(chunk, SPACES)
@@ -225,37 +234,45 @@ def _read_parquet(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
     return pa.concat_tables(parts), 1  # record 1 is row 1
 
 
-def _read_csv(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
-    if path.stat().st_size == 0:
-        raise SourceFormatError(path.name, "the file is empty")
-    with path.open("rb") as fh:
-        first = fh.readline()
-    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceFormatError(path.name, "UTF-16 text, not UTF-8: re-save it as UTF-8 (CSV UTF-8)")
-    try:
-        header = next(csv.reader([first.decode("utf-8-sig")]), [])
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    duplicate_header(header, path.name)
-    keep = _kept(header, path.name)
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 24),
-            # dictionary-encoded as read (no dearer than plain text): checks then work on distinct values
-            convert_options=pacsv.ConvertOptions(
-                include_columns=list(keep), column_types=dict.fromkeys(keep, _TEXT), strings_can_be_null=True
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        text = str(exc)
-        problem = "not UTF-8 text" if "utf8" in text.lower() or "utf-8" in text.lower() else "not a readable CSV"
-        raise SourceFormatError(path.name, f"{problem} ({text.splitlines()[0]})") from exc
-    if table.num_rows == 0:
-        raise SourceFormatError(path.name, "the file has a header but no records")
-    _check_text(table, path.name, 2)
+def _read_csv(file: LocatedFile, ctx: ParseContext) -> tuple[pa.Table, int]:
+    """The file read once, in place, through a VerifiedStream (no private copy: see READ_ONCE_SUFFIXES)."""
+    name = file.name
+    if file.path.stat().st_size == 0:
+        raise SourceFormatError(name, "the file is empty")
+    with VerifiedStream(file) as raw, io.BufferedReader(raw, buffer_size=1 << 20) as stream:
+        first = stream.readline(HEADER_MAX_BYTES)
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise SourceFormatError(name, "UTF-16 text, not UTF-8: re-save it as UTF-8 (CSV UTF-8)")
+        if len(first) == HEADER_MAX_BYTES and not first.endswith(b"\n"):
+            raise SourceFormatError(name, f"the header line is longer than {HEADER_MAX_BYTES:,} bytes", row=1)
+        try:
+            header = next(csv.reader([first.decode("utf-8-sig")]), [])
+        except UnicodeDecodeError as exc:
+            raise SourceFormatError(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        duplicate_header(header, name)
+        keep = _kept(header, name)
+        try:
+            table = pacsv.read_csv(
+                stream,  # the header line is already read: the stream goes on at line 2
+                read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
+                # dictionary-encoded as read (no dearer than plain text): checks then work on distinct values
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=list(keep), column_types=dict.fromkeys(keep, _TEXT), strings_can_be_null=True
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            text = str(exc)
+            if "empty csv" not in text.lower():  # an empty rest (header only) is refused below
+                utf8 = "utf8" in text.lower() or "utf-8" in text.lower()
+                problem = "not UTF-8 text" if utf8 else "not a readable CSV"
+                raise SourceFormatError(name, f"{problem} ({text.splitlines()[0]})") from exc
+            table = None
+        raw.verify()
+    if table is None or table.num_rows == 0:
+        raise SourceFormatError(name, "the file has a header but no records")
+    _check_text(table, name, 2)
     ctx.progress(table.num_rows, table.num_rows)
-    return _typed(table, keep, path.name), 2  # the header is line 1
+    return _typed(table, keep, name), 2  # the header is line 1
 
 
 def _per_row(column: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray | None:
@@ -526,7 +543,7 @@ def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
     if suffix == ".xlsx":
         table = _read_xlsx(file.path, ctx)
     elif suffix in (".parquet", ".csv"):
-        raw, first = _read_parquet(file.path, ctx) if suffix == ".parquet" else _read_csv(file.path, ctx)
+        raw, first = _read_parquet(file.path, ctx) if suffix == ".parquet" else _read_csv(file, ctx)
         n = raw.num_rows
         table = raw.append_column("_row", pa.array(np.arange(first, first + n, dtype=np.int64)))
         table = table.append_column("_part", pa.repeat(pa.scalar(0, pa.int32()), n))

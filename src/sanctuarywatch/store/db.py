@@ -36,15 +36,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
     done = {row[0] for row in con.execute("SELECT version FROM schema_migration").fetchall()}
-    applied = []
-    for version, name, sql in _migrations():
-        if version in done:
-            continue
-        with transaction(con):
+    pending = [(version, name, sql) for version, name, sql in _migrations() if version not in done]
+    # One transaction for all of them: a new store is built in one commit (one WAL sync, not one per migration),
+    # and a failure leaves the store at the version it had.
+    with transaction(con):
+        for version, name, sql in pending:
             con.execute(sql)
             con.execute("INSERT INTO schema_migration VALUES (?, ?, now())", [version, name])
-        applied.append(name)
-    return applied
+    return [name for _, name, _ in pending]
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:

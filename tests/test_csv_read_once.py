@@ -1,0 +1,119 @@
+"""The detainer CSV is read once, in place, through a VerifiedStream instead of from a private copy: the bytes parsed
+must still be the bytes whose checksum names the release, so a file changed after it was found is refused and
+nothing is stored, and the original loads once it is back."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from fixtures.detainer_fixture import write_csv, write_parquet
+
+from sanctuarywatch.errors import SourceFormatError
+from sanctuarywatch.pipeline import ingest
+from sanctuarywatch.pipeline.ingest import ingest_release
+from sanctuarywatch.sources import ice_detainers
+from sanctuarywatch.sources.base import Finder, LocatedFile, ParseContext, VerifiedStream, locate_file
+from sanctuarywatch.store.db import connect
+
+NAME = "ice_detainers_2025-06-30"
+
+
+def _stored(con) -> tuple[int, int]:
+    return (con.execute("SELECT count(*) FROM detainer").fetchone()[0],
+            con.execute("SELECT count(*) FROM release").fetchone()[0])  # fmt: skip
+
+
+def test_the_stream_passes_the_found_bytes_and_refuses_changed_ones(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"x,y\n1,2\n3,4\n")
+    found = locate_file(path)
+    with VerifiedStream(found) as stream:
+        assert stream.read(5) == b"x,y\n1"
+        stream.verify()  # hashes the rest it was not asked for: the whole file is checked
+    path.write_bytes(b"x,y\n1,2\n3,5\n")  # same size, one byte changed
+    with VerifiedStream(found) as stream, pytest.raises(SourceFormatError, match="changed while being ingested"):
+        stream.read()
+        stream.verify()
+    other = LocatedFile(found.name, path, hashlib.sha256(path.read_bytes()).hexdigest(), found.bytes, None)
+    with VerifiedStream(other) as stream:
+        assert stream.read() == b"x,y\n1,2\n3,5\n"
+        stream.verify()
+
+
+def test_a_detainer_csv_changed_after_discovery_is_refused_and_loads_once_restored(tmp_path):
+    mirror = tmp_path / "mirror"
+    original = write_csv(mirror / f"{NAME}.csv", 120).read_bytes()
+    con = connect(tmp_path / "store.duckdb")
+    (release,) = ice_detainers.discover(Finder(mirror, tmp_path / "cache", offline=True))
+    changed = original.replace(b"2023-", b"2021-", 1)
+    assert changed != original and len(changed) == len(original)
+    (mirror / f"{NAME}.csv").write_bytes(changed)
+    with pytest.raises(SourceFormatError, match="changed while being ingested"):
+        ingest_release(con, ice_detainers, release, ParseContext())
+    assert _stored(con) == (0, 0)
+    (mirror / f"{NAME}.csv").write_bytes(original)
+    loaded = ingest_release(con, ice_detainers, release, ParseContext())
+    assert (loaded.status, loaded.rows_loaded + loaded.rows_quarantined) == ("loaded", 120)
+    assert _stored(con) == (loaded.rows_loaded, 1)
+
+
+def test_csv_is_parsed_in_place_and_parquet_from_a_private_copy(tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror"
+    write_csv(mirror / f"{NAME}.csv", 12)
+    write_parquet(mirror / f"{NAME}.parquet", 12)
+    seen: dict[str, Path] = {}
+    real_parse = ice_detainers.parse
+
+    def spy(release, ctx):
+        seen[release.files[0].path.suffix] = release.files[0].path
+        return real_parse(release, ctx)
+
+    monkeypatch.setattr(ice_detainers, "parse", spy)
+    for release in ice_detainers.discover(Finder(mirror, tmp_path / "cache", offline=True)):
+        ingest.parse_checked(ice_detainers, release, ParseContext())
+    assert seen[".csv"] == mirror / f"{NAME}.csv"
+    assert seen[".parquet"] != mirror / f"{NAME}.parquet" and seen[".parquet"].name == f"{NAME}.parquet"
+
+
+def test_a_header_only_csv_and_an_overlong_header_are_refused(tmp_path):
+    mirror = tmp_path / "mirror"
+    full = write_csv(mirror / f"{NAME}.csv", 3).read_bytes()
+    (mirror / f"{NAME}.csv").write_bytes(full.split(b"\n", 1)[0] + b"\n")
+    con = connect(tmp_path / "store.duckdb")
+    (release,) = ice_detainers.discover(Finder(mirror, tmp_path / "cache", offline=True))
+    with pytest.raises(SourceFormatError, match="header but no records"):
+        ingest_release(con, ice_detainers, release, ParseContext())
+    (mirror / f"{NAME}.csv").write_bytes(b"a" * (ice_detainers.HEADER_MAX_BYTES + 10) + b"\n1\n")
+    (release,) = ice_detainers.discover(Finder(mirror, tmp_path / "cache", offline=True))
+    with pytest.raises(SourceFormatError, match="header line is longer than") as caught:
+        ingest_release(con, ice_detainers, release, ParseContext())
+    assert caught.value.row == 1
+    assert _stored(con) == (0, 0)
+
+
+def test_trimming_makes_a_spaces_only_value_missing_in_encoded_and_plain_columns():
+    import pyarrow as pa
+
+    encoded = pa.DictionaryArray.from_arrays(
+        pa.array([0, 1, 2, 0, None], pa.int32()), pa.array([" \u00a0", " a ", "b"])
+    )
+    clean = pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int32()), pa.array(["c ", "d"]))
+    column = pa.chunked_array([encoded, clean, encoded])
+    assert ice_detainers._trimmed(column).to_pylist() == [
+        None,
+        "a",
+        "b",
+        None,
+        None,
+        "d",
+        "c",
+        None,
+        "a",
+        "b",
+        None,
+        None,
+    ]
+    plain = pa.chunked_array([pa.array(["\u3000", " x", None, ""])])
+    assert ice_detainers._trimmed(plain).to_pylist() == [None, "x", None, None]
