@@ -7,6 +7,7 @@ one DuckDB transaction, so an interrupted ingest leaves the store as it was.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import sys
@@ -163,7 +164,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, release_
         extra = "? AS release_id, " if release_id else ""
         con.execute(f"{verb} INTO {table} BY NAME SELECT {extra}* FROM _incoming", [release_id] if release_id else [])
     finally:
-        con.unregister("_incoming")
+        # After a failed statement the transaction is aborted and unregistering fails too: that error must not hide
+        # the real one (a key clash), and the caller's rollback ends the transaction anyway.
+        with contextlib.suppress(duckdb.TransactionException):
+            con.unregister("_incoming")
 
 
 def _write(
