@@ -133,9 +133,11 @@ def test_reports_exposure_lists_litigation_sources(client):
 
 
 # Each CSV download's exact header: rows that come from a source file carry their provenance (release, file, row);
-# the registry, the list summary and the per-county 287(g) counts are aggregates and carry none.
+# per-county 287(g) counts carry the sheet they were counted from (release, file); the list summary is an aggregate
+# of many releases and carries none (each list's members do).
 CSV_HEADERS = {
-    "/api/jurisdictions?level=county&state=NY&limit=3": "geoid,name,level,lsad,state_abbr,population,consolidated_with",
+    "/api/jurisdictions?level=county&state=NY&limit=3": "geoid,name,level,lsad,state_abbr,population,consolidated_with,"
+                                                        "release_id,file_name,row_number",
     "/api/lists": "list_id,title,publisher,kind,url,entries,editions,first_edition,latest_edition,withdrawn_date,"
                   "resolved",
     "/api/lists/doj_2025/members": "edition,edition_date,withdrawn_date,as_printed,state_as_printed,category,geoid,"
@@ -155,7 +157,8 @@ CSV_HEADERS = {
     "/api/287g/series": "status,sheet_date,agreements,agencies,jail_enforcement_model,task_force_model,"
                         "warrant_service_officer,release_id,file_name",
     "/api/287g/in-force?date=2025-09-30": "date,status,sheet_date,geoid,name,state_abbr,agreements,agencies,"
-                                          "jail_enforcement_model,task_force_model,warrant_service_officer",
+                                          "jail_enforcement_model,task_force_model,warrant_service_officer,"
+                                          "release_id,file_name",
     "/api/litigation": "case_id,name,court,docket,filed_date,status,case_release_id,case_file_name,case_row_number,"
                        "order_id,order_date,kind,enjoins,scope,plaintiff_groups,programs,conditions,effective_from,"
                        "effective_to,ends_because,in_force,url,order_release_id,order_file_name,order_row_number",

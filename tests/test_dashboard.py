@@ -31,7 +31,7 @@ SHEET_DATES = ["2025-03-07", "2025-04-30", "2025-05-29", "2025-06-27", "2025-07-
 SERIES_HEADER = ("status,sheet_date,agreements,agencies,jail_enforcement_model,task_force_model,"
                  "warrant_service_officer,release_id,file_name")  # fmt: skip
 IN_FORCE_HEADER = ("date,status,sheet_date,geoid,name,state_abbr,agreements,agencies,jail_enforcement_model,"
-                   "task_force_model,warrant_service_officer")  # fmt: skip
+                   "task_force_model,warrant_service_officer,release_id,file_name")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_before_the_first_sheet_is_not_covered_null_never_zero(client):
     as_csv = client.get("/api/287g/in-force", params={"date": "2025-03-06", "format": "csv"}).text.splitlines()
     assert as_csv[0] == IN_FORCE_HEADER
     galveston = next(line for line in as_csv if ",48167," in line)
-    assert galveston == "2025-03-06,not_covered,,48167,Galveston County,TX,,,,,"
+    assert galveston == "2025-03-06,not_covered,,48167,Galveston County,TX,,,,,,,"
 
 
 def test_in_force_csv_lists_every_county_with_the_exact_header(client):
@@ -123,6 +123,8 @@ def test_in_force_csv_lists_every_county_with_the_exact_header(client):
         "date": "2025-10-15", "status": "covered", "sheet_date": "2025-09-30", "geoid": "48167",
         "name": "Galveston County", "state_abbr": "TX", "agreements": "8", "agencies": "5",
         "jail_enforcement_model": "1", "task_force_model": "5", "warrant_service_officer": "2",
+        # the sheet dated 30 Sep 2025 is ICE's file named 10012025 (ice_287g/PROVENANCE.md)
+        "release_id": "ice_287g@dc5fcce32c1d", "file_name": "participatingAgencies10012025am.xlsx",
     }  # fmt: skip
 
 

@@ -136,7 +136,8 @@ def _check_287g_files(out):
     assert lines[0] == ("status,sheet_date,agreements,agencies,jail_enforcement_model,task_force_model,"
                         "warrant_service_officer,release_id,file_name") and len(lines) == 16  # fmt: skip
     in_force = (out / "data" / "287g" / "in-force-2025-09-30.csv").read_text().splitlines()
-    assert "2025-09-30,covered,2025-09-30,48167,Galveston County,TX,8,5,1,5,2" in in_force
+    assert ("2025-09-30,covered,2025-09-30,48167,Galveston County,TX,8,5,1,5,2,ice_287g@dc5fcce32c1d,"
+            "participatingAgencies10012025am.xlsx") in in_force
     measures = json.loads((out / "data" / "map.json").read_text())
     assert len(measures["measures"]["agreements_287g"]["sheet_dates"]) == 15
     assert measures["counties"]["36119"]["detainers"] is None  # Westchester: not covered, not 0

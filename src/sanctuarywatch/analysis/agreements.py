@@ -156,9 +156,11 @@ def _unknown(con: duckdb.DuckDBPyConnection, on: date, state: dict | None, count
 
 
 def in_force_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per-county CSV rows with a fixed header: status and sheet on every row, blanks when not covered."""
-    sheet_date = result["sheet"]["sheet_date"] if result["sheet"] else None
-    return [{"date": result["date"], "status": result["status"], "sheet_date": sheet_date, **c}
+    """Per-county CSV rows with a fixed header: status and sheet on every row, then the counts, then the sheet's
+    release and file (the counts' provenance); blanks when not covered."""
+    sheet = result["sheet"] or {}
+    return [{"date": result["date"], "status": result["status"], "sheet_date": sheet.get("sheet_date"), **c,
+             "release_id": sheet.get("release_id"), "file_name": sheet.get("file_name")}
             for c in result["counties"]]  # fmt: skip
 
 

@@ -21,7 +21,8 @@ def list_jurisdictions(
     total = con.execute(f"SELECT count(*) FROM jurisdiction {where}", params).fetchone()[0]
     rows = _rows(
         con,
-        f"""SELECT geoid, name, level, lsad, state_abbr, population, consolidated_with FROM jurisdiction {where}
+        f"""SELECT geoid, name, level, lsad, state_abbr, population, consolidated_with, release_id, file_name,
+                   row_number FROM jurisdiction {where}
             ORDER BY state_abbr, CASE level WHEN 'state' THEN 0 WHEN 'county' THEN 1 ELSE 2 END, name, geoid
             LIMIT ? OFFSET ?""",
         params + [limit, offset],
