@@ -72,3 +72,29 @@ def test_the_coverage_answer_as_a_dict_says_whether_anything_is_enjoined(lcon):
     assert on_start["enjoined"] is True and on_start["geoid"] == COOK and on_start["on_date"] == date(2017, 9, 15)
     # before the first order of any case (Santa Clara's nationwide section 9(a) relief came in April 2017)
     assert coverage(lcon, COOK, "byrne_jag", date(2017, 1, 1)).to_dict()["enjoined"] is False
+
+
+ORDER_KEYS = ["case_id", "case_name", "condition_id", "court", "effective_from", "effective_to", "ends_because",
+              "file_name", "fiscal_years", "kind", "note", "order_id", "release_id", "row_number", "scope",
+              "second_url", "url", "why"]  # fmt: skip
+
+
+def test_a_conditions_answer_names_it_and_each_order_carries_its_condition(lcon):
+    answer = coverage(lcon, COOK, "byrne_jag", date(2017, 9, 15))
+    assert answer.program == "byrne_jag"
+    by_id = {a["condition_id"]: a for a in answer.conditions}
+    s9a = by_id["eo13768_s9a"]
+    assert {k: v for k, v in s9a.items() if k != "orders"} == {
+        "condition_id": "eo13768_s9a",
+        "instrument": "Executive Order 13768 section 9(a)",
+        "description": "Withhold federal grants from jurisdictions designated sanctuary jurisdictions",
+        "exists_on_date": True,
+        "ended_date": date(2021, 1, 20),
+        "ended_by": "Executive Order 13993 section 2 revoked Executive Order 13768",
+        "enjoined": True,
+    }
+    assert [(o["condition_id"], o["order_id"]) for o in s9a["orders"]] == [
+        ("eo13768_s9a", "santa-clara-pi-2017"), ("eo13768_s9a", "sf-pi-2017")
+    ]  # fmt: skip
+    assert [sorted(o) for o in s9a["orders"]] == [ORDER_KEYS, ORDER_KEYS]
+    assert [(o["condition_id"], o["order_id"]) for o in by_id["access"]["orders"]] == [("access", "chicago-pi-2017")]
