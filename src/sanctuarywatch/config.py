@@ -24,6 +24,11 @@ LIMIT_DEFAULTS: dict[str, int] = {
     "max_xlsx_uncompressed_bytes": 200_000_000,
     # one sheet's used range, rows x columns, as the reader materialises it
     "max_xlsx_cells": 10_000_000,
+    # address space of the child process that reads an ICE detainer workbook (a sheet's used range is built as a
+    # dense grid: a far cell in a small file would otherwise exhaust the machine); 200,000 rows: ~400 MB resident
+    "max_xlsx_reader_bytes": 4_000_000_000,
+    # CPU seconds that child may use (a 200,000-row sheet takes about 3)
+    "max_xlsx_seconds": 300,
     # rows in one file (sheet rows or CSV records)
     "max_rows": 2_000_000,
     # PDF: pages, and all Flate streams uncompressed (the real DHS list: 8 pages, about 1 MB of streams)

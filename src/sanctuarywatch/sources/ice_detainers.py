@@ -22,10 +22,9 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from functools import cache
-from itertools import chain
 from pathlib import Path
 
 import duckdb
@@ -50,7 +49,7 @@ from sanctuarywatch.sources.base import (
     VerifiedStream,
     locate_file,
 )
-from sanctuarywatch.sources.safe_readers import duplicate_header, open_workbook
+from sanctuarywatch.sources.safe_readers import duplicate_header, read_xlsx_isolated, refuse
 
 PA_URL = "https://raw.githubusercontent.com/eads/geocode-pa-detainers/bbd824aadcddee2cece66fe8bf69e9e1aa717ed2/pa_detainers.csv"
 SPEC = SourceSpec(
@@ -93,7 +92,6 @@ HEADER_SEARCH_ROWS = 20
 HEADER_MAX_BYTES = 1 << 20  # a CSV header line longer than this is refused, not read into memory
 # CSV is read in one pass, in place, through a VerifiedStream: the ingest makes no private copy of it.
 READ_ONCE_SUFFIXES = (".csv",)
-XLSX_CHUNK = 100_000
 BATCH = 262_144
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 # What SQL trim() strips from both ends of a value: the Unicode space separators (Zs), not tabs or line breaks.
@@ -313,84 +311,88 @@ def _check_text(table: pa.Table, file: str, first_row: int) -> None:
         raise SourceFormatError(file, f"{table.num_rows:,} records pass the limit max_rows = {limit('max_rows'):,}")
 
 
-def _cell(value: object) -> str | None:
-    if value is None or value == "":
+# fastexcel prints a date or datetime cell as chrono does: YYYY-MM-DD HH:MM:SS, with a fraction when it has one.
+_DATETIME_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?$"
+
+
+def _as_days(values: pa.Array) -> pa.Array:
+    """Values printed like a date or datetime cell cut to their date, YYYY-MM-DD (a release's date cells are days);
+    every other value as it is, so a text date such as '2024-02-30' stays as typed and is quarantined."""
+    shaped = pc.fill_null(pc.match_substring_regex(values, _DATETIME_TEXT), False)
+    if not pc.any(shaped).as_py():
+        return values
+    day = pc.utf8_slice_codeunits(values, 0, 10)
+    real = pc.is_valid(pc.strptime(day, "%Y-%m-%d", "s", error_is_null=True))
+    return pc.if_else(pc.and_(shaped, real), day, values)
+
+
+def _sheet_table(batch: pa.RecordBatch, file: str, sheet_no: int, sheet_name: str) -> pa.Table | None:
+    """The records of one sheet read whole as text (row 0 = spreadsheet row 1): the store columns, dictionary
+    encoded (checks then work on distinct values), with ``_row``, ``_part`` and ``_sheet``; None for a sheet with
+    no detainer header in its top rows (a notes or summary sheet) or no records under it."""
+    columns = [batch.column(i).cast(pa.string()) for i in range(batch.num_columns)]
+    top = list(zip(*(c.slice(0, HEADER_SEARCH_ROWS).to_pylist() for c in columns), strict=True))
+    dates = _date_headers()
+    header_at = next((i for i, r in enumerate(top) if dates & {_norm(c) for c in r}), None)
+    if header_at is None:
         return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()[:10]
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    header = ["" if c is None else c for c in top[header_at]]
+    keep = _kept(header, file, f"sheet '{sheet_name}': ")
+    index = {store: i for i, name in enumerate(header) if (store := keep.get(name))}  # a repeated name: the last
+    n = batch.num_rows - header_at - 1
+    if n <= 0:
+        return None
+    arrays = []
+    for store in STORE_COLUMNS:
+        if store not in index:
+            arrays.append(pa.nulls(n, _TEXT))
+            continue
+        encoded = pc.dictionary_encode(columns[index[store]].slice(header_at + 1))
+        arrays.append(pa.DictionaryArray.from_arrays(encoded.indices, _as_days(encoded.dictionary)))
+    first = header_at + 2  # spreadsheet row of the first record (1-based, title rows and header counted)
+    arrays.append(pa.array(np.arange(first, first + n, dtype=np.int64)))
+    arrays += [pa.repeat(pa.scalar(sheet_no, pa.int32()), n), pa.repeat(pa.scalar(sheet_name, pa.string()), n)]
+    return pa.Table.from_arrays(arrays, names=[*STORE_COLUMNS, "_row", "_part", "_sheet"])
 
 
-def _column(values: tuple) -> pa.Array:
-    """One xlsx column chunk as text: whole-column Arrow conversion first, per-cell only for mixed cells."""
+def read_workbook(source: str, file: str) -> pa.Table:
+    """Every sheet with a detainer header, each read whole (fastexcel, all cells as text, leading empty rows kept
+    so row numbers are the spreadsheet's). Runs in the capped child of :func:`read_xlsx_isolated` (xlsx_worker):
+    never call it on an unchecked file in the ingest process."""
+    import fastexcel
+
     try:
-        arr = pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array([_cell(v) for v in values], pa.string())
-    if pa.types.is_string(arr.type):
-        return arr
-    if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
-        return arr.cast(pa.date32()).cast(pa.string())
-    return pa.array([_cell(v) for v in values], pa.string())
-
-
-def _sheet_chunks(
-    rows: Iterator[list], header_at: int, keep: dict[str, str], header: list, sheet: tuple[int, str]
-) -> Iterator[pa.Table]:
-    index = {store: i for i, name in enumerate(header) if (store := keep.get(name))}
-    first = header_at + 2  # spreadsheet row of the first record (1-based, header counted)
-    while True:
-        chunk = [r for _, r in zip(range(XLSX_CHUNK), rows, strict=False)]
-        if not chunk:
-            return
-        columns = list(zip(*chunk, strict=True))  # calamine rows are rectangular (the sheet's used range)
-        columns += [("",) * len(chunk)] * (max(index.values()) + 1 - len(columns))
-        arrays = [
-            _column(columns[index[s]]) if s in index else pa.nulls(len(chunk), pa.string()) for s in STORE_COLUMNS
-        ]
-        arrays.append(pa.array(range(first, first + len(chunk)), pa.int64()))
-        arrays += [pa.repeat(pa.scalar(sheet[0], pa.int32()), len(chunk)), pa.repeat(sheet[1], len(chunk))]
-        first += len(chunk)
-        yield pa.Table.from_arrays(arrays, names=[*STORE_COLUMNS, "_row", "_part", "_sheet"])
+        reader = fastexcel.read_excel(source)
+        names = reader.sheet_names
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a wrong-shape file
+        raise SourceFormatError(file, f"not a readable xlsx workbook ({exc})") from exc
+    parts = []
+    for sheet_no, sheet_name in enumerate(names):
+        try:
+            batch = reader.load_sheet(sheet_no, header_row=None, skip_rows=0, dtypes="string", eager=True)
+        except Exception as exc:  # noqa: BLE001
+            raise SourceFormatError(file, f"sheet '{sheet_name}' cannot be read ({exc})") from exc
+        rows, grid = batch.num_rows, batch.num_rows * batch.num_columns
+        if grid > limit("max_xlsx_cells"):
+            raise refuse(file, f"sheet '{sheet_name}' spans {rows:,} rows x {batch.num_columns:,} columns "
+                               f"({grid:,} cells)", "max_xlsx_cells")  # fmt: skip
+        if rows > limit("max_rows"):
+            raise refuse(file, f"sheet '{sheet_name}' has {rows:,} rows", "max_rows")
+        part = _sheet_table(batch, file, sheet_no, sheet_name)
+        del batch
+        if part is not None:
+            parts.append(part)
+    if not parts:
+        raise SourceFormatError(file, "no sheet has a 'Detainer Prepare Date' column header with records")
+    return pa.concat_tables(parts)
 
 
 def _read_xlsx(path: Path, ctx: ParseContext) -> pa.Table:
-    """Every sheet with a detainer header, read sheet by sheet in chunks, with a ``_row`` column."""
-    try:
-        book = open_workbook(path)
-        names = book.sheet_names
-    except SourceFormatError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise SourceFormatError(path.name, f"not a readable xlsx workbook ({exc})") from exc
-    parts: list[pa.Table] = []
-    done, total, dates = 0, None, _date_headers()
-    for sheet_no, sheet_name in enumerate(names):
-        try:
-            sheet = book.get_sheet_by_name(sheet_name)
-            total = (total or 0) + sheet.total_height
-            rows = iter(sheet.iter_rows())
-            top = [r for _, r in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
-            header_at = next((i for i, r in enumerate(top) if dates & {_norm(c) for c in r}), None)
-            if header_at is None:
-                continue  # a notes or summary sheet
-            header = [str(c) for c in top[header_at]]
-            keep = _kept(header, path.name, f"sheet '{sheet_name}': ")
-            for part in _sheet_chunks(
-                chain(top[header_at + 1 :], rows), header_at, keep, header, (sheet_no, sheet_name)
-            ):
-                parts.append(part)
-                done += part.num_rows
-                ctx.progress(done, total)
-        except SourceFormatError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise SourceFormatError(path.name, f"sheet '{sheet_name}' cannot be read ({exc})") from exc
-    if not parts:
-        raise SourceFormatError(path.name, "no sheet has a 'Detainer Prepare Date' column header with records")
-    return pa.concat_tables(parts)
+    """Every sheet with a detainer header, with a ``_row`` column, read in a child process with capped memory and
+    time (:func:`read_xlsx_isolated`)."""
+    table = read_xlsx_isolated(path, path.name)
+    ctx.progress(table.num_rows, table.num_rows)
+    return table
 
 
 # The accepted date formats are the strptime chain below. Its two commonest shapes, exactly YYYY-MM-DD and

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
 import time
 import zipfile
 import zlib
@@ -18,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from sanctuarywatch.config import limit
 from sanctuarywatch.errors import SourceFormatError
@@ -38,7 +47,7 @@ def _env(name: str) -> str:
     return f"SANCTUARYWATCH_{name.upper()}"
 
 
-def _refuse(file: str, problem: str, name: str) -> SourceFormatError:
+def refuse(file: str, problem: str, name: str) -> SourceFormatError:
     return SourceFormatError(file, f"{problem}; refused before reading (limit {name} = {limit(name):,}, raise it "
                                    f"with {_env(name)} if the file is genuine)")  # fmt: skip
 
@@ -108,7 +117,7 @@ def check_xlsx(path: Path, name: str | None = None) -> list[SheetExtent]:
         infos = book.infolist()
         total = sum(i.file_size for i in infos)
         if total > limit("max_xlsx_uncompressed_bytes"):
-            raise _refuse(name, f"the workbook uncompresses to {total:,} bytes", "max_xlsx_uncompressed_bytes")
+            raise refuse(name, f"the workbook uncompresses to {total:,} bytes", "max_xlsx_uncompressed_bytes")
         extents = []
         for info in infos:
             if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
@@ -119,10 +128,10 @@ def check_xlsx(path: Path, name: str | None = None) -> list[SheetExtent]:
                 raise SourceFormatError(name, f"not a readable xlsx workbook (truncated or corrupt?): {exc}") from exc
             sheet = info.filename.rsplit("/", 1)[-1]
             if ext.grid > limit("max_xlsx_cells"):
-                raise _refuse(name, f"{sheet} spans {ext.rows:,} rows x {ext.columns:,} columns "
+                raise refuse(name, f"{sheet} spans {ext.rows:,} rows x {ext.columns:,} columns "
                                     f"({ext.grid:,} cells)", "max_xlsx_cells")  # fmt: skip
             if ext.rows > limit("max_rows"):
-                raise _refuse(name, f"{sheet} has {ext.rows:,} rows", "max_rows")
+                raise refuse(name, f"{sheet} has {ext.rows:,} rows", "max_rows")
             if ext.formulas_without_value:
                 raise SourceFormatError(
                     name,
@@ -140,6 +149,118 @@ def open_workbook(path: Path) -> Any:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         check_xlsx(path)
     return CalamineWorkbook.from_path(str(path))
+
+
+def _xlsx_members(path: Path, name: str) -> list[str]:
+    """The worksheet members of an xlsx, after refusing one whose members uncompress past the limit (read from
+    the zip directory: nothing is decompressed)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            infos = book.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceFormatError(name, f"not a readable xlsx workbook ({exc})") from exc
+    total = sum(i.file_size for i in infos)
+    if total > limit("max_xlsx_uncompressed_bytes"):
+        raise refuse(name, f"the workbook uncompresses to {total:,} bytes", "max_xlsx_uncompressed_bytes")
+    return [i.filename for i in infos if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename)]
+
+
+def _scan_formulas_and_rows(path: Path, name: str, members: list[str]) -> None:
+    """Stream each worksheet's XML (zlib releases the GIL: this runs beside the reader) and refuse a formula cell
+    without a saved value, or more <row> elements than the limit. Only chunks holding a formula tag are searched
+    with a regular expression; rows are counted with substring counts."""
+    max_rows = limit("max_rows")
+    with zipfile.ZipFile(path) as book:
+        for member in members:
+            sheet = member.rsplit("/", 1)[-1]
+            unvalued: list[str] = []
+            rows, carry = 0, b""
+            try:
+                with book.open(member) as fh:
+                    for chunk in iter(lambda fh=fh: fh.read(_CHUNK), b""):
+                        data = carry + chunk
+                        cut = data.rfind(b">") + 1
+                        data, carry = data[:cut], data[cut:]
+                        if len(carry) > _CHUNK:
+                            raise SourceFormatError(name, f"{sheet}: an XML tag longer than 1 MB")
+                        if b":row" in data:  # prefixed tags (x:row): rare, counted exactly
+                            rows += len(_ROW_TAG.findall(data))
+                        else:
+                            rows += data.count(b"<row ") + data.count(b"<row>")
+                        if rows <= max_rows and len(unvalued) < 10 and (b"<f" in data or b":f" in data):
+                            unvalued += [ref.decode() for ref in _NO_VALUE.findall(data)]
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise SourceFormatError(name, f"not a readable xlsx workbook (truncated or corrupt?): {exc}") from exc
+            if rows > max_rows:  # counted to the end (bounded by max_xlsx_uncompressed_bytes) to name the real count
+                raise refuse(name, f"{sheet} has {rows:,} rows", "max_rows")
+            if unvalued:
+                raise SourceFormatError(
+                    name,
+                    f"{sheet}: formula cell(s) without a saved value ({', '.join(unvalued[:10])}); "
+                    "a reader would show them as 0 or blank. Open and re-save the workbook so values are stored",
+                )
+
+
+def _stopped(file: str, problem: str, name: str) -> SourceFormatError:
+    return SourceFormatError(file, f"{problem}; nothing was stored (limit {name} = {limit(name):,}, raise it with "
+                                   f"{_env(name)} if the file is genuine)")  # fmt: skip
+
+
+def read_xlsx_isolated(path: Path, name: str, worker: str = "sanctuarywatch.sources.xlsx_worker") -> pa.Table:
+    """An xlsx read whole by ``python -m WORKER IN OUT NAME`` in a child process capped at ``max_xlsx_reader_bytes``
+    of address space and ``max_xlsx_seconds`` of CPU (the reader builds each sheet's used range in full, so a far
+    cell in a tiny file would exhaust the machine: here only the child dies, and the file is refused naming the
+    limit). Beside it, in a thread, the sheets' XML is streamed for formulas without a saved value and the row count.
+    The child's table comes back as an Arrow IPC stream in a temporary file, memory-mapped."""
+    members = _xlsx_members(path, name)
+    scan_error: list[BaseException] = []
+
+    def scan() -> None:
+        try:
+            _scan_formulas_and_rows(path, name, members)
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            scan_error.append(exc)
+
+    seconds = limit("max_xlsx_seconds")
+    limit("max_xlsx_reader_bytes")  # a malformed setting is an InputError here, not a dead child
+    package = Path(__file__).resolve().parents[2]  # the child imports this package as the parent does
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(package), os.environ.get("PYTHONPATH")]))}
+    with tempfile.TemporaryDirectory(prefix="sw-xlsx-") as tmp:
+        out = Path(tmp) / "sheets.arrows"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", worker, str(path), str(out), name],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )  # fmt: skip
+        scanner = threading.Thread(target=scan, name="xlsx-scan", daemon=True)
+        scanner.start()
+        try:
+            scanner.join()
+            if scan_error:
+                raise scan_error[0]
+            stdout, stderr = proc.communicate(timeout=seconds + 10)
+        except subprocess.TimeoutExpired:
+            raise _stopped(name, f"reading it took longer than {seconds:,} seconds", "max_xlsx_seconds") from None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        if proc.returncode == 2 and stdout.strip():
+            found = json.loads(stdout.decode().strip().splitlines()[-1])
+            raise SourceFormatError(name, found["problem"], row=found.get("row"), field=found.get("field"))
+        if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL) or b"CPU time limit" in stderr:
+            raise _stopped(name, f"reading it used more than {seconds:,} seconds of CPU", "max_xlsx_seconds")
+        if proc.returncode != 0:
+            how = f"signal {-proc.returncode}" if proc.returncode < 0 else f"exit status {proc.returncode}"
+            memory = proc.returncode == -signal.SIGABRT or any(
+                sign in stderr for sign in (b"memory allocation", b"MemoryError", b"failed to map segment")
+            )  # Rust's allocation failure aborts; Python's is a MemoryError; a library that cannot be mapped
+            problem = ("the reader ran out of memory" if memory else f"the reader stopped ({how})") + (
+                " (a sheet's used range is built in full: a cell far down or to the right, even in a small file, "
+                "makes it huge)"
+            )
+            raise _stopped(name, problem, "max_xlsx_reader_bytes")
+        # the mapping outlives the file's name (and this directory): the table's buffers keep it
+        return pa.ipc.open_stream(pa.memory_map(str(out))).read_all()
 
 
 # -- PDF ------------------------------------------------------------------------------------------------------------
@@ -161,7 +282,7 @@ def check_pdf_streams(path: Path) -> int:
             while piece:
                 total += len(piece)
                 if total > cap:
-                    raise _refuse(path.name, f"its compressed streams uncompress to more than {cap:,} bytes",
+                    raise refuse(path.name, f"its compressed streams uncompress to more than {cap:,} bytes",
                                   "max_pdf_stream_bytes")  # fmt: skip
                 piece = inflater.decompress(inflater.unconsumed_tail, _CHUNK) if inflater.unconsumed_tail else b""
         except zlib.error:
@@ -178,7 +299,7 @@ class Deadline:
 
     def check(self) -> None:
         if time.monotonic() > self.ends:
-            raise _refuse(self.file, f"reading took longer than {limit(self.name):,} seconds", self.name)
+            raise refuse(self.file, f"reading took longer than {limit(self.name):,} seconds", self.name)
 
 
 def open_pdf(path: Path) -> Any:
@@ -194,7 +315,7 @@ def open_pdf(path: Path) -> Any:
         raise
     if pages > limit("max_pdf_pages"):
         pdf.close()
-        raise _refuse(path.name, f"it has {pages:,} pages", "max_pdf_pages")
+        raise refuse(path.name, f"it has {pages:,} pages", "max_pdf_pages")
     return pdf
 
 
@@ -247,7 +368,7 @@ def csv_rows(text: str, name: str, first_row: int = 1) -> Iterator[tuple[int, li
                     problem = "a quote opened here is never closed (the rest of the file would merge into one field)"
                 raise SourceFormatError(name, problem, row=n) from exc
             if n - first_row + 1 > max_rows:
-                raise _refuse(name, f"more than {max_rows:,} records", "max_rows")
+                raise refuse(name, f"more than {max_rows:,} records", "max_rows")
             yield n, record
             n = first_row + reader.line_num
     finally:
