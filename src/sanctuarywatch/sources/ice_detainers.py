@@ -9,8 +9,9 @@
   ``unresolved``, so nothing unplaced is hidden.
 
 Only mapped columns are read; every other column (names, birth dates, gender, other identifiers) is never read
-into memory (Parquet, CSV) or is discarded sheet by sheet (xlsx). Validation is set work in an in-memory DuckDB:
-a missing or unparseable prepare date, or a missing or unknown state, sends the row to quarantine.
+into memory (Parquet, CSV) or, for xlsx, is dropped sheet by sheet in the child process that reads the workbook
+under capped memory and CPU time (``xlsx_worker``; it never reaches the ingest process). Validation is set work in an
+in-memory DuckDB: a missing or unparseable prepare date, or a missing or unknown state, sends the row to quarantine.
 
 Row numbers: xlsx, the spreadsheet row (title rows and header counted); CSV, the line (header = 1); Parquet, the
 1-based record.
