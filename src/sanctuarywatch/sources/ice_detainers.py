@@ -27,8 +27,8 @@ from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -51,6 +51,9 @@ from sanctuarywatch.sources.base import (
     locate_file,
 )
 from sanctuarywatch.sources.safe_readers import duplicate_header, read_xlsx_isolated, refuse
+
+if TYPE_CHECKING:
+    import duckdb
 
 PA_URL = "https://raw.githubusercontent.com/eads/geocode-pa-detainers/bbd824aadcddee2cece66fe8bf69e9e1aa717ed2/pa_detainers.csv"
 SPEC = SourceSpec(
@@ -451,6 +454,8 @@ def _per_value(con: duckdb.DuckDBPyConnection, check: str, values: pa.Table) -> 
 def _validate(table: pa.Table, file: str) -> tuple[pa.Table, pa.Table, list[QuarantineRow]]:
     """Typed rows, the facility match table and quarantine entries. Each check runs in an in-memory DuckDB (never
     the store) on the distinct values it reads; rows keep their Arrow columns (dictionary-encoded where read so)."""
+    import duckdb  # here, not at the top: the xlsx reader's child process imports this module and needs no DuckDB
+
     con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
     try:
         con.execute("CREATE TEMP TABLE states (key VARCHAR, abbr VARCHAR)")
