@@ -72,7 +72,7 @@ MUTANTS = [
     Mutant("exposure_pass_through_always_counted", "analysis/exposure.py",
            "AND (g.is_pass_through = FALSE OR $pass_through)", "AND TRUE"),
     Mutant("detainer_m_d_yyyy_not_parsed", "sources/ice_detainers.py",
-           ", try_strptime(prepare_date, '%m/%d/%Y')::DATE,", ","),
+           ", try_strptime(v, '%m/%d/%Y')::DATE,", ","),
 ]  # fmt: skip
 
 
