@@ -487,3 +487,18 @@ def test_ingest_source_loads_every_discovered_release_in_order(store, tmp_path):
     results = ingest_source(store, toy, finder, ctx)
     assert [(r.version, r.status) for r in results] == [("2023", "loaded"), ("2024", "loaded"), ("2023", "unchanged")]
     assert toy.finders == [finder] and [seen[2] for seen in toy.seen] == [ctx, ctx]
+
+
+def test_files_a_connector_reads_once_are_parsed_in_place_and_the_rest_from_a_copy(tmp_path):
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    (folder / "a.CSV").write_bytes(A_BYTES)  # the suffix compared in lower case
+    (folder / "b.txt").write_bytes(B_BYTES)
+    files = (locate_file(folder / "a.CSV"), locate_file(folder / "b.txt"))
+    toy = Toy()
+    toy.READ_ONCE_SUFFIXES = (".csv",)
+    parse_checked(toy, ReleaseFiles("v", files, "mirror"), ParseContext())
+    ((given, contents, _),) = toy.seen
+    assert given.files[0].path == folder / "a.CSV"
+    assert given.files[1].path != folder / "b.txt" and given.files[1].path.name == "b.txt"
+    assert contents == [A_BYTES, B_BYTES]
