@@ -6,6 +6,7 @@ most of these paths were only driven through a CLI subprocess, which mutants nev
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -106,3 +107,65 @@ def test_a_line_break_inside_a_quoted_name_is_kept_as_typed(resolver, tmp_path):
         b'"Westchester',
         b'County",NY,36119,Westchester County,county,1.000,accepted,exact name',
     ]
+
+
+class _Answers:
+    """A resolver answering from a table, recording what the output folder held while each row was resolved."""
+
+    def __init__(self, folder: Path, answers: dict[str, object]):
+        self.folder, self.answers, self.seen = folder, answers, []
+
+    def resolve(self, text, state=None):
+        self.seen.append((text, state, sorted(p.name for p in self.folder.iterdir())))
+        return self.answers[text]
+
+
+def _candidate(geoid, name, state, confidence):
+    return SimpleNamespace(geoid=geoid, name=name, state_abbr=state, confidence=confidence, level="county", reason="")
+
+
+def test_the_output_is_written_to_a_partial_file_and_appears_only_when_complete(tmp_path):
+    cook = _candidate("17031", "Cook County", "IL", 1.0)
+    fake = _Answers(
+        tmp_path, {"Cook County": SimpleNamespace(status="accepted", best=cook, note="", candidates=[cook])}
+    )
+    summary, out = _run(fake, tmp_path, "name,state\nCook County,IL\nCook County,\n")
+    assert fake.seen == [
+        ("Cook County", "IL", ["in.csv", "out.csv.partial"]),
+        ("Cook County", None, ["in.csv", "out.csv.partial"]),
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+    assert summary.rows == 2 and dict(summary.counts) == {"accepted": 2}
+
+
+def test_a_resolvers_note_comes_before_the_candidates(tmp_path):
+    il, mn = _candidate("17031", "Cook County", "IL", 0.955), _candidate("27031", "Cook County", "MN", 0.951)
+    conflict = SimpleNamespace(status="needs_review", best=il, note="the name says IL, the state column TX",
+                               candidates=[il, mn])  # fmt: skip
+    summary, out = _run(_Answers(tmp_path, {"Cook County": conflict}), tmp_path, "name,state\nCook County,TX\n")
+    assert out.read_text(encoding="utf-8").splitlines()[1] == (
+        'Cook County,TX,,,,0.955,needs_review,"the name says IL, the state column TX; '
+        '17031 Cook County IL (0.95); 27031 Cook County MN (0.95)"'
+    )
+    assert summary.review_rows == [("Cook County", "TX", None, conflict)]
+
+
+def test_every_unreadable_name_is_counted(resolver, tmp_path):
+    summary, _ = _run(resolver, tmp_path, "name,state\n,TX\n  ,IL\nWestchester County,NY\n")
+    assert summary.rows == 3 and dict(summary.counts) == {"unresolved": 2, "accepted": 1}
+
+
+def test_the_duplicate_header_message_says_what_to_do(resolver, tmp_path):
+    with pytest.raises(InputError) as err:
+        _run(resolver, tmp_path, b"name,state,state\nCook County,IL,Illinois\n")
+    assert str(err.value) == (
+        f"{tmp_path / 'in.csv'}: the header names 'state' more than once; rename the duplicate column so no value "
+        "is lost."
+    )
+
+
+def test_nothing_is_printed_unless_progress_is_asked_for(resolver, tmp_path, capfd):
+    src = tmp_path / "in.csv"
+    src.write_text("name,state\nWestchester County,NY\n", encoding="utf-8")
+    resolve_csv(resolver, src, "name", tmp_path / "out.csv", state_column="state")
+    assert capfd.readouterr() == ("", "")
