@@ -169,3 +169,15 @@ def test_nothing_is_printed_unless_progress_is_asked_for(resolver, tmp_path, cap
     src.write_text("name,state\nWestchester County,NY\n", encoding="utf-8")
     resolve_csv(resolver, src, "name", tmp_path / "out.csv", state_column="state")
     assert capfd.readouterr() == ("", "")
+
+
+def test_a_file_past_2000_rows_is_resolved_to_the_end(tmp_path):
+    """The progress bar is moved on every 2000th row: a file reaching that row must still be answered in full."""
+    cook = _candidate("17031", "Cook County", "IL", 1.0)
+    fake = _Answers(
+        tmp_path, {"Cook County": SimpleNamespace(status="accepted", best=cook, note="", candidates=[cook])}
+    )
+    fake.resolve = lambda text, state=None: fake.answers[text]  # no folder listing per row
+    summary, out = _run(fake, tmp_path, "name\n" + "Cook County\n" * 2001, state=None)
+    assert summary.rows == 2001 and dict(summary.counts) == {"accepted": 2001}
+    assert out.read_bytes().count(b"\r\n") == 2002
