@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sanctuarywatch.analysis.ddor_report import DeclinedDetainerReport, _differences, _top
+import pytest
+
+from sanctuarywatch.analysis.ddor_report import DeclinedDetainerReport, _differences, _top, declined_detainer_report
+from sanctuarywatch.errors import InputError
+from sanctuarywatch.store.db import connect
 
 
 def _row(state: str, geoid: str | None, issued: str, declined: str, country: str, name: str = "x") -> dict:
@@ -84,3 +88,32 @@ def test_a_week_not_covered_has_no_counts_not_zero():
     out = report.to_dict()
     assert (out["declined_detainers"], out["jurisdictions"], out["audit"]) == (None, None, None)
     assert _report([], {}).covered  # no coverage figure at all is read as covered
+
+
+@pytest.fixture(scope="module")
+def empty_con(tmp_path_factory):
+    con = connect(tmp_path_factory.mktemp("ddor_range") / "empty.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("week_end", "as_of", "shown"),
+    [
+        (None, None, date(2017, 2, 3)),  # the 7 days from Saturday 28 January 2017
+        (date(2017, 1, 28), None, date(2017, 1, 28)),  # a one-day range is a range
+        (date(2017, 2, 3), date(2017, 1, 30), date(2017, 1, 30)),  # only what had happened by the as-of date
+        (date(2017, 2, 3), date(2017, 1, 1), date(2017, 1, 28)),  # an as-of date before the range: its first day
+        (date(2017, 2, 3), date(2017, 3, 1), date(2017, 2, 3)),
+    ],
+)
+def test_the_reports_range(empty_con, week_end, as_of, shown):
+    report = declined_detainer_report(empty_con, date(2017, 1, 28), week_end, as_of=as_of)
+    assert (report.week_start, report.week_end) == (date(2017, 1, 28), shown)
+    assert report.coverage["status"] == "not_loaded" and report.audit is None
+
+
+def test_a_range_ending_before_it_starts_is_refused(empty_con):
+    with pytest.raises(InputError) as err:
+        declined_detainer_report(empty_con, date(2017, 1, 28), date(2017, 1, 27))
+    assert str(err.value) == "The range ends (2017-01-27) before it starts (2017-01-28)."
