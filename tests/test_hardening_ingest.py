@@ -68,20 +68,43 @@ def _cli(*args: str, env: dict | None = None, memory: int | None = None, timeout
 
 
 # -- finding 1: tiny files exhaust memory ----------------------------------------------------------------------------
-def test_a_13kb_sheet_with_a_far_cell_is_refused_before_reading_within_bounded_memory(store_path, tmp_path):
-    """Before: calamine built a 1,048,576 x 301 grid (MemoryError, a Rust panic, then a hang); now the grid is
-    built, and fails, only in the capped child that reads the workbook."""
-    name = "ice_detainers__huge_dimension.xlsx"
-    mirror = _mirror(tmp_path, {"huge_detainers.xlsx": (CORPUS / name).read_bytes()})
+def _without_dimension(data: bytes) -> bytes:
+    """The workbook with its sheets' <dimension> elements taken out (the far cell stays)."""
+    import io
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in book.infolist():
+            member = book.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                member = re.sub(rb"<(?:\w+:)?dimension\b[^>]*/>", b"", member)
+            copy.writestr(info.filename, member)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["range declared", "no dimension element"])
+def test_a_13kb_sheet_with_a_far_cell_is_refused_before_reading_within_bounded_memory(store_path, tmp_path, declared):
+    """Before: calamine built a 1,048,576 x 301 grid (MemoryError, a Rust panic, then a hang). Now a declared used
+    range past max_xlsx_cells is refused from the XML before any grid is built; a far cell without a declared range
+    makes the reader's grid fail only in the capped child that reads the workbook."""
+    data = (CORPUS / "ice_detainers__huge_dimension.xlsx").read_bytes()
+    if not declared:
+        data = _without_dimension(data)
+        assert b"dimension" not in data and len(data) < 20_000
+    mirror = _mirror(tmp_path, {"huge_detainers.xlsx": data})
     started = time.monotonic()
     # 3 GB of address space: the store, the resolver and DuckDB fit; the 315M-cell grid the old reader built did not
     proc = _cli("ingest", "ice_detainers", "--from", str(mirror), "--db", str(store_path), memory=3_000_000_000)
     assert time.monotonic() - started < 60
-    out = proc.stdout + proc.stderr
+    out = " ".join((proc.stdout + proc.stderr).split())
     assert proc.returncode == 1 and "Traceback" not in out and "panicked" not in out, out
-    # the reader runs in a child capped at max_xlsx_reader_bytes: the child dies, the file is refused by name
-    assert "huge_detainers.xlsx" in out and "max_xlsx_reader_bytes" in " ".join(out.split()), out
-    assert "SANCTUARYWATCH_MAX_XLSX_READER_BYTES" in "".join(out.split()), out
+    assert "huge_detainers.xlsx" in out, out
+    if declared:
+        assert "declares 1,048,576 rows x 301 columns (315,621,376 cells)" in out and "max_xlsx_cells" in out, out
+    else:  # the child dies, the file is refused by name and the limit named
+        assert "max_xlsx_reader_bytes" in out and "SANCTUARYWATCH_MAX_XLSX_READER_BYTES" in out.replace(" ", ""), out
 
 
 def test_sheet_extent_is_read_from_the_xml_not_trusted_from_the_dimension():

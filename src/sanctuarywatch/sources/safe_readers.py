@@ -165,10 +165,21 @@ def _xlsx_members(path: Path, name: str) -> list[str]:
     return [i.filename for i in infos if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename)]
 
 
+def _check_dimension(data: bytes, name: str, sheet: str) -> None:
+    """Refuse a sheet whose declared used range (<dimension ref="A1:XFD1048576"/>) passes max_xlsx_cells: the
+    reader would build that grid in full."""
+    for m in _DIMENSION.finditer(data):
+        letters, number = m.group(3) or m.group(1), m.group(4) or m.group(2)
+        rows, columns = int(number) if number else 0, column_number(letters) if letters else 0
+        if rows * columns > limit("max_xlsx_cells"):
+            raise refuse(name, f"{sheet} declares {rows:,} rows x {columns:,} columns ({rows * columns:,} cells)",
+                         "max_xlsx_cells")  # fmt: skip
+
+
 def _scan_formulas_and_rows(path: Path, name: str, members: list[str]) -> None:
-    """Stream each worksheet's XML (zlib releases the GIL: this runs beside the reader) and refuse a formula cell
-    without a saved value, or more <row> elements than the limit. Only chunks holding a formula tag are searched
-    with a regular expression; rows are counted with substring counts."""
+    """Stream each worksheet's XML (zlib releases the GIL: this runs beside the reader) and refuse a declared used
+    range past max_xlsx_cells, a formula cell without a saved value, or more <row> elements than the limit. Only
+    chunks holding a formula tag are searched with a regular expression; rows are counted with substring counts."""
     max_rows = limit("max_rows")
     with zipfile.ZipFile(path) as book:
         for member in members:
@@ -183,6 +194,8 @@ def _scan_formulas_and_rows(path: Path, name: str, members: list[str]) -> None:
                         data, carry = data[:cut], data[cut:]
                         if len(carry) > _CHUNK:
                             raise SourceFormatError(name, f"{sheet}: an XML tag longer than 1 MB")
+                        if b"dimension" in data:  # the used range a sheet declares (the reader sizes its grid by it)
+                            _check_dimension(data, name, sheet)
                         if b":row" in data:  # prefixed tags (x:row): rare, counted exactly
                             rows += len(_ROW_TAG.findall(data))
                         else:
