@@ -8,10 +8,19 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from test_analysis import acon, analysis_store  # noqa: F401 - its store: DDOR issue 1 and 2024 detainer records
 
 from sanctuarywatch.analysis.ddor_report import DeclinedDetainerReport, _differences, _top, declined_detainer_report
 from sanctuarywatch.errors import InputError
 from sanctuarywatch.store.db import connect
+
+NOT_LOADED = (
+    "Neither ICE's 2017 reports nor detainer records are loaded: the number of declined detainers is unknown, not zero."
+)
+REBUILT = (
+    "Rebuilt from detainer records: declined = lift reason says the agency declined or did not honor the detainer; "
+    "the prepare date stands in for the declined date."
+)
 
 
 def _row(state: str, geoid: str | None, issued: str, declined: str, country: str, name: str = "x") -> dict:
@@ -111,9 +120,25 @@ def test_the_reports_range(empty_con, week_end, as_of, shown):
     report = declined_detainer_report(empty_con, date(2017, 1, 28), week_end, as_of=as_of)
     assert (report.week_start, report.week_end) == (date(2017, 1, 28), shown)
     assert report.coverage["status"] == "not_loaded" and report.audit is None
+    assert report.notes == [NOT_LOADED, REBUILT]  # what is missing comes first
 
 
 def test_a_range_ending_before_it_starts_is_refused(empty_con):
     with pytest.raises(InputError) as err:
         declined_detainer_report(empty_con, date(2017, 1, 28), date(2017, 1, 27))
     assert str(err.value) == "The range ends (2017-01-27) before it starts (2017-01-28)."
+
+
+def test_the_notes_say_what_each_report_rests_on(acon):  # noqa: F811 - the fixture imported above
+    ddor = declined_detainer_report(acon, date(2017, 1, 28))  # ICE's table; no detainer records that week
+    assert (ddor.week_end, ddor.basis, ddor.coverage["status"], ddor.differences) == (
+        date(2017, 2, 3), "ddor", "covered", None
+    )  # fmt: skip
+    assert ddor.notes == ["No detainer records for this week in the store: the row-by-row comparison is not possible."]
+    assert ddor.audit is not None and ddor.audit["status"] == "not_computed"  # covered: the audit is asked
+    records = declined_detainer_report(acon, date(2024, 3, 4))
+    assert (records.week_end, records.basis, records.coverage["status"]) == (
+        date(2024, 3, 10), "detainer_records", "covered"
+    )  # fmt: skip
+    assert records.notes == [REBUILT] and records.differences is None
+    assert records.audit is not None and records.audit["status"] == "not_computed"
