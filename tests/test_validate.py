@@ -145,6 +145,22 @@ def test_a_missing_table_is_not_checked_never_passed(con):
     assert (finding.status, finding.detail) == ("not checked", "table nope does not exist in this store")
 
 
+def test_a_published_figure_whose_list_is_not_loaded_is_not_checked_never_failed(con, tmp_path):
+    """Only the register of published figures loaded (no DOJ or DHS list): DOJ's '18 cities' cannot be recomputed,
+    which is not a disagreement."""
+    from sanctuarywatch.pipeline.ingest import ingest_source
+    from sanctuarywatch.sources import published_figures
+    from sanctuarywatch.sources.base import Finder, ParseContext
+    from sanctuarywatch.validate.checks import _published_figure_rows
+
+    ingest_source(con, published_figures, Finder(None, tmp_path / "cache", offline=True), ParseContext())
+    rows = {r[0]: r for r in _published_figure_rows(con)}
+    assert rows["doj_2025_cities"][1:3] == (
+        "not checked", "published 18 cities; store: not loaded: no edition of list doj_2025 is in the store "
+        "(unknown, not zero)")  # fmt: skip
+    assert not [r for r in rows.values() if r[1] == "fail"]
+
+
 def test_listed_exception_turns_a_fail_into_a_reasoned_warn_and_stale_ones_are_reported(con):
     check = Check("demo", "demo", "SELECT 'a', 'fail', 'broken', NULL, NULL, NULL, NULL")
     findings = [f for f in run_checks(con, [check], [Exception_("demo", "a", "known publisher typo")])]

@@ -279,7 +279,8 @@ SIGNED_BEFORE_SHEET = """
     FROM agreement_287g WHERE signed_date IS NOT NULL"""
 
 
-STATUS_OF_RECOMPUTED = {"agrees": "pass", "not_reproducible": "not checked"}
+# A figure whose source is not loaded cannot be checked: not loaded is not a disagreement (and never a pass).
+STATUS_OF_RECOMPUTED = {"agrees": "pass", "not_reproducible": "not checked", "not_loaded": "not checked"}
 
 
 def _published_figure_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
