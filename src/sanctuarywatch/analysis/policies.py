@@ -17,7 +17,7 @@ from sanctuarywatch.analysis.coverage import source_states
 
 SOURCE_ID = "policy_register"
 _IN_FORCE = "p.effective_date <= ? AND (p.ended_date IS NULL OR ? < p.ended_date)"
-_COLUMNS = """p.policy_id, p.state_abbr, p.jurisdiction, p.level, p.geoid, p.instrument_type, p.name, p.citation,
+POLICY_COLUMNS = """p.policy_id, p.state_abbr, p.jurisdiction, p.level, p.geoid, p.instrument_type, p.name, p.citation,
               p.change, p.amends, p.enacted_date, p.effective_date, p.ended_date, p.direction, p.official_url,
               p.second_url, p.second_source, p.sources_disagree, p.notes, p.release_id, p.file_name, p.row_number,
               coalesce((SELECT list(e.term ORDER BY e.term) FROM policy_effect e WHERE e.policy_id = p.policy_id),
@@ -71,7 +71,7 @@ def policies_in_force(
         where.append("EXISTS (SELECT 1 FROM policy_effect e WHERE e.policy_id = p.policy_id AND e.term = ?)")
         params.append(term)
     order = "p.state_abbr, p.level, p.effective_date"
-    sql = f"SELECT {_COLUMNS} FROM policy_instrument p WHERE {' AND '.join(where)} ORDER BY {order}"
+    sql = f"SELECT {POLICY_COLUMNS} FROM policy_instrument p WHERE {' AND '.join(where)} ORDER BY {order}"
     return _rows(con, sql, params)
 
 
@@ -79,7 +79,7 @@ def all_policies(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]] | None:
     """Every register row (adoptions, amendments, repeals), oldest first; None if not loaded."""
     if not loaded(con):
         return None
-    return _rows(con, f"SELECT {_COLUMNS} FROM policy_instrument p ORDER BY p.effective_date, p.policy_id", [])
+    return _rows(con, f"SELECT {POLICY_COLUMNS} FROM policy_instrument p ORDER BY p.effective_date, p.policy_id", [])
 
 
 def policy_timeline(con: duckdb.DuckDBPyConnection, geoids: list[str], on: date) -> list[dict[str, Any]] | None:
@@ -88,7 +88,7 @@ def policy_timeline(con: duckdb.DuckDBPyConnection, geoids: list[str], on: date)
         return None
     rows = _rows(
         con,
-        f"""SELECT {_COLUMNS}, ({_IN_FORCE} AND EXISTS (SELECT 1 FROM policy_effect e
+        f"""SELECT {POLICY_COLUMNS}, ({_IN_FORCE} AND EXISTS (SELECT 1 FROM policy_effect e
                                                       WHERE e.policy_id = p.policy_id)) AS in_force
             FROM policy_instrument p WHERE p.geoid IN (SELECT unnest(?))
             ORDER BY p.effective_date, p.policy_id""",

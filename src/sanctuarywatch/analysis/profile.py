@@ -25,7 +25,7 @@ from sanctuarywatch.geo.jails import JailOperator, operator_for
 FAR_FUTURE = date(9999, 12, 31)
 
 
-def _identity_sql(where: str) -> str:
+def identity_sql(where: str) -> str:
     """Who a jurisdiction is, with its state's name (``where``: a filter on ``j``, or empty for every one)."""
     return f"""SELECT j.geoid, j.name, j.level, j.lsad, j.state_abbr, j.state_fips, j.population, j.population_year,
                       j.population_source, j.consolidated_with, s.name AS state_name, j.release_id, j.file_name,
@@ -35,7 +35,7 @@ def _identity_sql(where: str) -> str:
 
 
 def _identity(con: duckdb.DuckDBPyConnection, geoid: str) -> dict[str, Any]:
-    found = _rows(con, _identity_sql("WHERE j.geoid = ?"), [geoid])
+    found = _rows(con, identity_sql("WHERE j.geoid = ?"), [geoid])
     if not found:
         raise NotFoundError(f"No jurisdiction with GEOID '{geoid}'. Search by name: sanctuarywatch resolve NAME.")
     return found[0]

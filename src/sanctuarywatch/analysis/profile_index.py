@@ -23,10 +23,9 @@ import duckdb
 from sanctuarywatch.analysis.audit_flags import detainer_flag_counts
 from sanctuarywatch.analysis.coverage import detainer_verdict, section_coverage, source_states
 from sanctuarywatch.analysis.litigation import cases_covering
-from sanctuarywatch.analysis.policies import _COLUMNS as POLICY_COLUMNS
+from sanctuarywatch.analysis.policies import POLICY_COLUMNS, before_after, binding_geoids
 from sanctuarywatch.analysis.policies import SOURCE_ID as POLICY_SOURCE
-from sanctuarywatch.analysis.policies import before_after, binding_geoids
-from sanctuarywatch.analysis.profile import _identity_sql, detainer_answer
+from sanctuarywatch.analysis.profile import detainer_answer, identity_sql
 from sanctuarywatch.analysis.published import for_jurisdiction
 from sanctuarywatch.analysis.query import rows as _rows
 from sanctuarywatch.errors import NotFoundError
@@ -73,7 +72,7 @@ class ProfileIndex:
 
     # -- loading ------------------------------------------------------------------------------------------------
     def _load_places(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.identity = {r["geoid"]: r for r in _rows(con, _identity_sql(""))}
+        self.identity = {r["geoid"]: r for r in _rows(con, identity_sql(""))}
         self.parents = _by(_rows(con, """
             SELECT r.child_geoid AS key, r.parent_geoid AS geoid, j.name, j.level, r.relation
             FROM jurisdiction_relation r JOIN jurisdiction j ON j.geoid = r.parent_geoid
