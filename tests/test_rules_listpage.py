@@ -14,6 +14,7 @@ from sanctuarywatch.sources.listpage import (
     Entry,
     _date_in_name,
     _state_spellings,
+    csv_entries,
     flag_table,
     flags_for,
     html_entries,
@@ -97,3 +98,40 @@ def test_a_publisher_flag_applies_to_its_list_state_and_heading_only():
 def test_without_main_or_article_only_the_body_is_read(tmp_path):
     html = "<ul><li>Menu</li></ul><body><h2>Cities</h2><ul><li>Boston</li></ul></body>"
     assert _page(tmp_path, html) == [Entry("Boston", None, "city", 1, 1)]
+
+
+TABLE_PAGE = """<main><li>Travis County</li><h1>Counties</h1>
+<table><tr><th>Name</th><th>State</th><th>Kind</th></tr>
+<tr><td><b>Cook</b><i>County</i></td><td>IL</td><td>County</td></tr>
+<tr><td>Denver</td><td>CO</td><td>City</td></tr>
+<tr><td>Boulder</td><td>CO</td></tr>
+<tr><td>Dane County</td></tr></table>
+<h4>Wisconsin</h4><li>Madison<b>City</b></li><table><tr><td>Milwaukee County</td></tr></table></main>"""
+
+
+def test_table_rows_take_state_and_kind_from_their_cells_else_from_the_headings(tmp_path):
+    # the header row is skipped; words in separate tags are separate words; entries are numbered in page order
+    assert _page(tmp_path, TABLE_PAGE) == [
+        Entry("Travis County", None, None, 1, 1),  # before any heading: no state, no kind
+        Entry("Cook County", "IL", "county", 2, 2),
+        Entry("Denver", "CO", "city", 3, 3),  # the third cell's kind wins over the heading's
+        Entry("Boulder", "CO", "county", 4, 4),  # two cells: the heading's kind
+        Entry("Dane County", None, "county", 5, 5),  # one cell: the heading's state (none yet) and kind
+        Entry("Madison City", "Wisconsin", None, 6, 6),  # an <h4> state heading
+        Entry("Milwaukee County", "Wisconsin", None, 7, 7),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("jurisdiction,state,State\nCook,IL,IL\n", "list.csv, row 1: the header names column 'state' twice"),
+        ('jurisdiction,state\n"Cook,IL\nDenver,CO\n', "list.csv, row 2: a quote opened here is never closed"),
+    ],
+)
+def test_a_bad_csv_list_is_refused_naming_the_file(tmp_path, body, message):
+    path = tmp_path / "list.csv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(SourceFormatError) as err:
+        list(csv_entries(path))
+    assert str(err.value).startswith(message)
