@@ -62,6 +62,8 @@ def test_the_ranking_counts_rows_per_jurisdiction_and_breaks_ties_by_state_then_
         "Westchester County",
         "Los Angeles County",
     ]
+    counties = [_row("TX", f"48{n:03d}", "2017-01-21", "2017-01-31", "Mexico", f"County {n:02d}") for n in range(12)]
+    assert [t["jurisdiction"] for t in _top(counties, suppress=False)] == [f"County {n:02d}" for n in range(10)]
     assert _top(rows, suppress=False)[0] == {
         "jurisdiction": "Westchester County", "state_abbr": "NY", "geoid": "36119", "declined": 6
     }  # fmt: skip
@@ -136,6 +138,11 @@ def test_the_notes_say_what_each_report_rests_on(acon):  # noqa: F811 - the fixt
     )  # fmt: skip
     assert ddor.notes == ["No detainer records for this week in the store: the row-by-row comparison is not possible."]
     assert ddor.audit is not None and ddor.audit["status"] == "not_computed"  # covered: the audit is asked
+    assert ddor.published_figures == {
+        "status": "not_loaded",
+        "figures": [],
+        "message": "The published figures register is not loaded: no published figure is shown.",
+    }
     records = declined_detainer_report(acon, date(2024, 3, 4))
     assert (records.week_end, records.basis, records.coverage["status"]) == (
         date(2024, 3, 10), "detainer_records", "covered"
