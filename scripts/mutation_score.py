@@ -62,13 +62,7 @@ CORE: dict[str, list[str]] = {
     "geo/resolver.py": [RULES, "tests/test_resolver.py"],
     "geo/normalize.py": [RULES, "tests/test_resolver.py"],
     "analysis/summaries.py": [RULES, "tests/test_analysis.py"],
-    # test_audit_flags.py: the report's audit flags per row (_audit), in-process
-    "analysis/ddor_report.py": [
-        RULES,
-        "tests/test_analysis.py",
-        "tests/test_ddor_2017.py",
-        "tests/test_audit_flags.py",
-    ],
+    "analysis/ddor_report.py": [RULES, "tests/test_analysis.py", "tests/test_ddor_2017.py"],
     "analysis/litigation.py": [RULES, "tests/test_litigation.py"],
     "analysis/exposure.py": [RULES, "tests/test_analysis.py", "tests/test_litigation.py"],
     "sources/listpage.py": [RULES, "tests/test_lists.py"],
