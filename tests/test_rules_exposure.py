@@ -5,18 +5,23 @@ checks and of get_scenario survived the suite)."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from test_analysis import analysis_store  # noqa: F401 - its store: grants and litigation loaded
 
 from sanctuarywatch.analysis.exposure import (
     SIMPLIFICATIONS,
     ExposureResult,
     get_scenario,
+    grant_exposure,
     load_scenarios,
     parse_scenario,
 )
 from sanctuarywatch.errors import InputError
+from sanctuarywatch.store.db import connect
 
 GOOD = {
     "id": "id: x",
@@ -136,3 +141,17 @@ def test_the_result_as_json_names_the_scenario_and_adds_its_simplifications_to_t
         "as_of": date(2025, 6, 1), "totals": {"gross": 1}, "by_jurisdiction": [{"j": 1}], "by_state": [{"s": 1}],
         "by_program": [{"p": 1}], "designated": [{"d": 1}], "coverage": {"c": 1}, "awards": [{"a": 1}],
     }  # fmt: skip
+
+
+def test_without_the_litigation_table_net_dollars_are_null_not_zero(analysis_store, tmp_path):  # noqa: F811
+    path = tmp_path / "store.duckdb"
+    shutil.copy(analysis_store, path)
+    con = connect(path)
+    con.execute("DELETE FROM litigation_condition")  # what the exposure reads to know litigation is loaded
+    result = grant_exposure(con, "doj_fy2017_jag_conditions")
+    con.close()
+    assert [(s["state_abbr"], s["awards"], s["gross"], s["net"]) for s in result.by_state[:2]] == [
+        ("NY", 1, Decimal("5635000.00"), None), ("IL", 2, Decimal("3069600.00"), None)
+    ]  # fmt: skip
+    assert [(p["program"], p["awards"], p["net"]) for p in result.by_program[:1]] == [("byrne_jag", 5, None)]
+    assert {j["net"] for j in result.by_jurisdiction} == {None}
