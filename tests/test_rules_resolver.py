@@ -195,3 +195,26 @@ def test_candidate_as_dict_rounds_confidence_to_three_places(resolver):
         "confidence": 0.912,  # 0.91238...
         "reason": "fuzzy (95% like 'westchester')",
     }
+
+
+# How a normalized-name match is scored (Resolver._score), on real registry names: (query, candidate GEOID,
+# confidence, reason). A person can check each: Juneau's LSAD is "city and borough", so "Juneau city" is its exact
+# name; "X city and county" is a consolidated government's county row; a CDP or a former Connecticut county has no
+# government and is held at the CDP ceiling; a sheriff's office is a county agency, so a city scores lower.
+SCORED = [
+    ("Juneau city, AK", "02110", 1.0, "exact name"),
+    ("San Francisco city and county, CA", "06075", 0.97, "normalized name"),
+    ("City and County of Broomfield city, CO", "08014", 0.97, "normalized name"),
+    ("Paradise, NV", "3254600", 0.85, "normalized name; a census-designated place (statistical, no government)"),
+    ("Fairfield County Jail, CT", "09001", 0.85, "exact name; a former county with no government of its own"),
+    ("Hartford County Sheriff, CT", "0937000", 0.42,
+     "area word differs (county vs city); a sheriff is usually a county agency"),
+    ("Yakima County Police, WA", "5380010", 0.67, "area word differs (county vs city)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "geoid", "confidence", "reason"), SCORED, ids=[s[0] for s in SCORED])
+def test_normalized_name_scores_and_reasons(resolver, query, geoid, confidence, reason):
+    found = {c.geoid: c for c in resolver.resolve(query).candidates}
+    assert geoid in found, (query, list(found))
+    assert (round(found[geoid].confidence, 3), found[geoid].reason) == (confidence, reason)
