@@ -73,87 +73,29 @@ class SheetExtent:
         return self.rows * self.columns
 
 
-def _scan_sheet(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> SheetExtent:
-    """The used range of one worksheet from its XML, streamed (never held whole)."""
-    max_row = max_col = row_tags = cells = 0
-    unvalued: list[str] = []
+def _xml_chunks(book: zipfile.ZipFile, member: str, name: str) -> Iterator[bytes]:
+    """A worksheet's XML, streamed (never held whole) in chunks that end on a tag's closing '>'."""
     carry = b""
-    with book.open(info) as fh:
+    with book.open(member) as fh:
         for chunk in iter(lambda: fh.read(_CHUNK), b""):
             data = carry + chunk
             cut = data.rfind(b">") + 1
             data, carry = data[:cut], data[cut:]
             if len(carry) > _CHUNK:
-                raise SourceFormatError(info.filename, "an XML tag longer than 1 MB")
-            for m in _DIMENSION.finditer(data) if b"dimension" in data else ():  # a substring test is ~50x faster
-                letters, number = m.group(3) or m.group(1), m.group(4) or m.group(2)
-                max_col = max(max_col, column_number(letters) if letters else 0)
-                max_row = max(max_row, int(number) if number else 0)
-            max_row = max(max_row, max(map(int, _ROW.findall(data)), default=0))
-            # per distinct column letters and with C-level int/max: a sheet has millions of cells, a few columns
-            refs = _CELL.findall(data)
-            if refs:
-                letters, numbers = zip(*refs, strict=True)
-                max_col = max(max_col, max(map(column_number, set(letters))))
-                max_row = max(max_row, max(map(int, numbers)))
-            if b"<f" in data or b":f" in data:  # any formula tag, prefixed or not, holds one of them
-                unvalued += [ref.decode() for ref in _NO_VALUE.findall(data)][:10]
-            row_tags += len(_ROW_TAG.findall(data))
-            cells += len(_CELL_TAG.findall(data))
-    rows, columns = max(max_row, row_tags), max(max_col, 1 if cells else 0)
-    return SheetExtent(info.filename, rows, columns, cells, tuple(unvalued[:10]))
+                raise SourceFormatError(name, f"{member.rsplit('/', 1)[-1]}: an XML tag longer than 1 MB")
+            yield data
 
 
-def check_xlsx(path: Path, name: str | None = None) -> list[SheetExtent]:
-    """Refuse an xlsx whose members uncompress past the limit, or whose sheets' used range (rows x columns,
-    as calamine builds it) or rows pass the limits. Returns each worksheet's extent. Not a zip: returns []
-    (the real reader then says what is wrong)."""
-    name = name or path.name
-    try:
-        book = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        return []
-    with book:
-        infos = book.infolist()
-        total = sum(i.file_size for i in infos)
-        if total > limit("max_xlsx_uncompressed_bytes"):
-            raise refuse(name, f"the workbook uncompresses to {total:,} bytes", "max_xlsx_uncompressed_bytes")
-        extents = []
-        for info in infos:
-            if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
-                continue
-            try:
-                ext = _scan_sheet(book, info)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise SourceFormatError(name, f"not a readable xlsx workbook (truncated or corrupt?): {exc}") from exc
-            sheet = info.filename.rsplit("/", 1)[-1]
-            if ext.grid > limit("max_xlsx_cells"):
-                raise refuse(name, f"{sheet} spans {ext.rows:,} rows x {ext.columns:,} columns "
-                                    f"({ext.grid:,} cells)", "max_xlsx_cells")  # fmt: skip
-            if ext.rows > limit("max_rows"):
-                raise refuse(name, f"{sheet} has {ext.rows:,} rows", "max_rows")
-            if ext.formulas_without_value:
-                raise SourceFormatError(
-                    name,
-                    f"{sheet}: formula cell(s) without a saved value ({', '.join(ext.formulas_without_value)}); "
-                    "a reader would show them as 0 or blank. Open and re-save the workbook so values are stored",
-                )
-            extents.append(ext)
-        return extents
+def _declared_ranges(data: bytes) -> Iterator[tuple[int, int]]:
+    """(last row, last column) of each <dimension ref="A1:XFD1048576"/> in a chunk: the used range a sheet declares."""
+    for m in _DIMENSION.finditer(data) if b"dimension" in data else ():  # a substring test is ~50x faster
+        letters, number = m.group(3) or m.group(1), m.group(4) or m.group(2)
+        yield (int(number) if number else 0), (column_number(letters) if letters else 0)
 
 
-def open_workbook(path: Path) -> Any:
-    """A calamine workbook, after :func:`check_xlsx` (xls/ods are only size-checked by calamine itself)."""
-    from python_calamine import CalamineWorkbook
-
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        check_xlsx(path)
-    return CalamineWorkbook.from_path(str(path))
-
-
-def _xlsx_members(path: Path, name: str) -> list[str]:
+def _worksheets(path: Path, name: str) -> list[str]:
     """The worksheet members of an xlsx, after refusing one whose members uncompress past the limit (read from
-    the zip directory: nothing is decompressed)."""
+    the zip directory: nothing is decompressed). Not a zip: a SourceFormatError."""
     try:
         with zipfile.ZipFile(path) as book:
             infos = book.infolist()
@@ -165,53 +107,104 @@ def _xlsx_members(path: Path, name: str) -> list[str]:
     return [i.filename for i in infos if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename)]
 
 
-def _check_dimension(data: bytes, name: str, sheet: str) -> None:
-    """Refuse a sheet whose declared used range (<dimension ref="A1:XFD1048576"/>) passes max_xlsx_cells: the
-    reader would build that grid in full."""
-    for m in _DIMENSION.finditer(data):
-        letters, number = m.group(3) or m.group(1), m.group(4) or m.group(2)
-        rows, columns = int(number) if number else 0, column_number(letters) if letters else 0
-        if rows * columns > limit("max_xlsx_cells"):
-            raise refuse(name, f"{sheet} declares {rows:,} rows x {columns:,} columns ({rows * columns:,} cells)",
-                         "max_xlsx_cells")  # fmt: skip
+def _scan_sheet(book: zipfile.ZipFile, member: str, name: str) -> SheetExtent:
+    """The used range of one worksheet from its XML, streamed (never held whole)."""
+    max_row = max_col = row_tags = cells = 0
+    unvalued: list[str] = []
+    for data in _xml_chunks(book, member, name):
+        for rows, columns in _declared_ranges(data):
+            max_row, max_col = max(max_row, rows), max(max_col, columns)
+        max_row = max(max_row, max(map(int, _ROW.findall(data)), default=0))
+        # per distinct column letters and with C-level int/max: a sheet has millions of cells, a few columns
+        refs = _CELL.findall(data)
+        if refs:
+            letters, numbers = zip(*refs, strict=True)
+            max_col = max(max_col, max(map(column_number, set(letters))))
+            max_row = max(max_row, max(map(int, numbers)))
+        if b"<f" in data or b":f" in data:  # any formula tag, prefixed or not, holds one of them
+            unvalued += [ref.decode() for ref in _NO_VALUE.findall(data)][:10]
+        row_tags += len(_ROW_TAG.findall(data))
+        cells += len(_CELL_TAG.findall(data))
+    rows, columns = max(max_row, row_tags), max(max_col, 1 if cells else 0)
+    return SheetExtent(member, rows, columns, cells, tuple(unvalued[:10]))
+
+
+def _unreadable(name: str, exc: Exception) -> SourceFormatError:
+    return SourceFormatError(name, f"not a readable xlsx workbook (truncated or corrupt?): {exc}")
+
+
+def _unvalued(name: str, sheet: str, refs: Sequence[str]) -> SourceFormatError:
+    return SourceFormatError(
+        name,
+        f"{sheet}: formula cell(s) without a saved value ({', '.join(refs[:10])}); "
+        "a reader would show them as 0 or blank. Open and re-save the workbook so values are stored",
+    )
+
+
+def check_xlsx(path: Path, name: str | None = None) -> list[SheetExtent]:
+    """Refuse an xlsx whose members uncompress past the limit, or whose sheets' used range (rows x columns,
+    as calamine builds it) or rows pass the limits. Returns each worksheet's extent. Not a zip: returns []
+    (the real reader then says what is wrong)."""
+    name = name or path.name
+    if not zipfile.is_zipfile(path):
+        return []
+    extents = []
+    with zipfile.ZipFile(path) as book:
+        for member in _worksheets(path, name):
+            try:
+                ext = _scan_sheet(book, member, name)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                raise _unreadable(name, exc) from exc
+            sheet = member.rsplit("/", 1)[-1]
+            if ext.grid > limit("max_xlsx_cells"):
+                raise refuse(name, f"{sheet} spans {ext.rows:,} rows x {ext.columns:,} columns "
+                                   f"({ext.grid:,} cells)", "max_xlsx_cells")  # fmt: skip
+            if ext.rows > limit("max_rows"):
+                raise refuse(name, f"{sheet} has {ext.rows:,} rows", "max_rows")
+            if ext.formulas_without_value:
+                raise _unvalued(name, sheet, ext.formulas_without_value)
+            extents.append(ext)
+    return extents
+
+
+def open_workbook(path: Path) -> Any:
+    """A calamine workbook, after :func:`check_xlsx` (xls/ods are only size-checked by calamine itself)."""
+    from python_calamine import CalamineWorkbook
+
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_xlsx(path)
+    return CalamineWorkbook.from_path(str(path))
 
 
 def _scan_formulas_and_rows(path: Path, name: str, members: list[str]) -> None:
     """Stream each worksheet's XML (zlib releases the GIL: this runs beside the reader) and refuse a declared used
-    range past max_xlsx_cells, a formula cell without a saved value, or more <row> elements than the limit. Only
-    chunks holding a formula tag are searched with a regular expression; rows are counted with substring counts."""
-    max_rows = limit("max_rows")
+    range past max_xlsx_cells (the reader sizes its grid by it), a formula cell without a saved value, or more <row>
+    elements than the limit. Cheaper than :func:`_scan_sheet`: only chunks holding a formula tag are searched with
+    a regular expression, and rows are counted with substring counts."""
+    max_rows, max_cells = limit("max_rows"), limit("max_xlsx_cells")
     with zipfile.ZipFile(path) as book:
         for member in members:
             sheet = member.rsplit("/", 1)[-1]
             unvalued: list[str] = []
-            rows, carry = 0, b""
+            rows = 0
             try:
-                with book.open(member) as fh:
-                    for chunk in iter(lambda fh=fh: fh.read(_CHUNK), b""):
-                        data = carry + chunk
-                        cut = data.rfind(b">") + 1
-                        data, carry = data[:cut], data[cut:]
-                        if len(carry) > _CHUNK:
-                            raise SourceFormatError(name, f"{sheet}: an XML tag longer than 1 MB")
-                        if b"dimension" in data:  # the used range a sheet declares (the reader sizes its grid by it)
-                            _check_dimension(data, name, sheet)
-                        if b":row" in data:  # prefixed tags (x:row): rare, counted exactly
-                            rows += len(_ROW_TAG.findall(data))
-                        else:
-                            rows += data.count(b"<row ") + data.count(b"<row>")
-                        if rows <= max_rows and len(unvalued) < 10 and (b"<f" in data or b":f" in data):
-                            unvalued += [ref.decode() for ref in _NO_VALUE.findall(data)]
+                for data in _xml_chunks(book, member, name):
+                    for last_row, last_column in _declared_ranges(data):
+                        if last_row * last_column > max_cells:
+                            raise refuse(name, f"{sheet} declares {last_row:,} rows x {last_column:,} columns "
+                                               f"({last_row * last_column:,} cells)", "max_xlsx_cells")  # fmt: skip
+                    if b":row" in data:  # prefixed tags (x:row): rare, counted exactly
+                        rows += len(_ROW_TAG.findall(data))
+                    else:
+                        rows += data.count(b"<row ") + data.count(b"<row>")
+                    if rows <= max_rows and len(unvalued) < 10 and (b"<f" in data or b":f" in data):
+                        unvalued += [ref.decode() for ref in _NO_VALUE.findall(data)]
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-                raise SourceFormatError(name, f"not a readable xlsx workbook (truncated or corrupt?): {exc}") from exc
+                raise _unreadable(name, exc) from exc
             if rows > max_rows:  # counted to the end (bounded by max_xlsx_uncompressed_bytes) to name the real count
                 raise refuse(name, f"{sheet} has {rows:,} rows", "max_rows")
             if unvalued:
-                raise SourceFormatError(
-                    name,
-                    f"{sheet}: formula cell(s) without a saved value ({', '.join(unvalued[:10])}); "
-                    "a reader would show them as 0 or blank. Open and re-save the workbook so values are stored",
-                )
+                raise _unvalued(name, sheet, unvalued)
 
 
 def _stopped(file: str, problem: str, name: str) -> SourceFormatError:
@@ -225,7 +218,7 @@ def read_xlsx_isolated(path: Path, name: str, worker: str = "sanctuarywatch.sour
     cell in a tiny file would exhaust the machine: here only the child dies, and the file is refused naming the
     limit). Beside it, in a thread, the sheets' XML is streamed for formulas without a saved value and the row count.
     The child's table comes back as an Arrow IPC stream in a temporary file, memory-mapped."""
-    members = _xlsx_members(path, name)
+    members = _worksheets(path, name)
     scan_error: list[BaseException] = []
 
     def scan() -> None:
