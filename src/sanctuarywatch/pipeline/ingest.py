@@ -61,6 +61,12 @@ def ingest_release(
     con: duckdb.DuckDBPyConnection, connector: ModuleType, release: ReleaseFiles, ctx: ParseContext
 ) -> IngestResult:
     spec = connector.SPEC
+    parsed = None
+    if not release.hashed:
+        # A file read once, in place, is hashed by that read (hashing it at discovery too would read it twice), so
+        # the release is parsed first and named after; what is stored is still exactly what the release id names.
+        parsed = parse_checked(connector, release, ctx)
+        release = release.with_checksums(parsed.checksums)
     release_id = release_id_for(spec.source_id, release)
     existing = con.execute(
         "SELECT version, rows_loaded, rows_quarantined FROM release WHERE release_id = ?", [release_id]
@@ -76,7 +82,8 @@ def ingest_release(
         if real:  # a packaged fallback never replaces what was loaded from the real files
             return IngestResult(spec.source_id, real[0], real[1], "unchanged", real[2], real[3])
     described = check_files(spec, release)
-    parsed = parse_checked(connector, release, ctx)  # raises SourceFormatError before anything is written
+    if parsed is None:
+        parsed = parse_checked(connector, release, ctx)  # raises SourceFormatError before anything is written
     try:
         with transaction(con):
             _write(con, spec, release, release_id, parsed, ctx, described)
@@ -106,7 +113,12 @@ def parse_checked(connector: ModuleType, release: ReleaseFiles, ctx: ParseContex
     with tempfile.TemporaryDirectory(prefix="sanctuarywatch-ingest-") as tmp:
         frozen = snapshot_release(release, Path(tmp), lambda f: f.path.suffix.lower() in suffixes)
         try:
-            return connector.parse(frozen, ctx)
+            parsed = connector.parse(frozen, ctx)
+            # a file found without a checksum and copied got the copy's (the connector reports the ones it read)
+            unhashed = {f.name for f in release.files if f.sha256 is None}
+            copied = {f.name: (f.sha256, f.bytes) for f in frozen.files if f.name in unhashed and f.sha256}
+            parsed.checksums = {**copied, **parsed.checksums}
+            return parsed
         except SanctuaryWatchError:
             raise
         except _READER_ERRORS as exc:

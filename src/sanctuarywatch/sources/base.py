@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,9 +44,13 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class LocatedFile:
+    """A file found for a release. ``sha256`` is None for a file its parser reads once, in place, through a
+    :class:`VerifiedStream`: that read takes the checksum (a second pass over the bytes at discovery would only
+    repeat it), and the pipeline names the release once the parse is done."""
+
     name: str
     path: Path
-    sha256: str
+    sha256: str | None
     bytes: int
     url: str | None
 
@@ -61,10 +65,29 @@ class ReleaseFiles:
 
     @property
     def content_sha256(self) -> str:
+        unhashed = [f.name for f in self.files if f.sha256 is None]
+        if unhashed:  # a pipeline bug: a release is named only once every file's bytes are hashed
+            raise ValueError(f"no checksum yet for {', '.join(unhashed)}: parse the release first")
         digest = hashlib.sha256()
-        for sha in sorted(f.sha256 for f in self.files):
+        for sha in sorted(f.sha256 for f in self.files if f.sha256):
             digest.update(sha.encode())
         return digest.hexdigest()
+
+    @property
+    def hashed(self) -> bool:
+        """Whether every file's checksum is known (else the parse takes the missing ones)."""
+        return all(f.sha256 is not None for f in self.files)
+
+    def with_checksums(self, read: Mapping[str, tuple[str, int]]) -> ReleaseFiles:
+        """The release with each file found without a checksum given the (sha256, bytes) its parse read."""
+        files = tuple(
+            replace(f, sha256=read[f.name][0], bytes=read[f.name][1]) if f.sha256 is None and f.name in read else f
+            for f in self.files
+        )
+        unhashed = [f.name for f in files if f.sha256 is None]
+        if unhashed:
+            raise ValueError(f"the parse reported no checksum for {', '.join(unhashed)}")
+        return ReleaseFiles(self.version, files, self.origin)
 
     def path(self, name: str) -> Path:
         for f in self.files:
@@ -88,13 +111,15 @@ class Parsed:
 
     ``tables`` maps a store table to rows carrying ``file_name`` and ``row_number`` (the pipeline adds
     ``release_id``). ``upserts`` are reference rows keyed by primary key (e.g. list descriptions).
-    ``replace`` names tables whose rows from earlier releases of this source are superseded.
+    ``replace`` names tables whose rows from earlier releases of this source are superseded. ``checksums`` gives,
+    for each file found without a checksum, the (sha256, bytes) of exactly the bytes parsed.
     """
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     upserts: dict[str, pa.Table] = field(default_factory=dict)
     quarantine: list[QuarantineRow] = field(default_factory=list)
     replace: frozenset[str] = frozenset()
+    checksums: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def rows_loaded(self) -> int:
@@ -121,14 +146,16 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def locate_file(path: Path, url: str | None = None) -> LocatedFile:
-    return LocatedFile(path.name, path, sha256_file(path), path.stat().st_size, url)
+def locate_file(path: Path, url: str | None = None, *, checksum: bool = True) -> LocatedFile:
+    """The file with its size and, unless ``checksum`` is False (a file its parser hashes as it reads it once),
+    its sha256."""
+    return LocatedFile(path.name, path, sha256_file(path) if checksum else None, path.stat().st_size, url)
 
 
 def _changed(f: LocatedFile, sha: str) -> SourceFormatError:
     return SourceFormatError(
         f.name,
-        f"changed while being ingested (sha256 {sha[:12]}… now, {f.sha256[:12]}… when found): "
+        f"changed while being ingested (sha256 {sha[:12]}… now, {(f.sha256 or '')[:12]}… when found): "
         "nothing was loaded; run the ingest again once the file is settled",
     )
 
@@ -144,15 +171,16 @@ def read_bytes_checked(f: LocatedFile) -> bytes:
 
 class VerifiedStream(io.RawIOBase):
     """A file read once from start to end, hashing every byte it hands out; :meth:`verify` (after the last read)
-    refuses the bytes unless they hash to the checksum taken when the file was found. For a reader that reads
-    sequentially this gives what a private copy gives (the bytes parsed are the bytes the checksum names) without
-    writing the copy."""
+    gives the checksum of every byte of the file, refusing it if the file was found with a different checksum. For a
+    reader that reads sequentially this gives what a private copy gives (the bytes parsed are the bytes the checksum
+    names) without writing the copy; for a file found without a checksum it is the only pass over its bytes."""
 
     def __init__(self, f: LocatedFile):
         super().__init__()
         self.file = f
         self._fh = f.path.open("rb")
         self._digest = hashlib.sha256()
+        self._bytes = 0
 
     def readable(self) -> bool:
         return True
@@ -161,14 +189,18 @@ class VerifiedStream(io.RawIOBase):
         n = self._fh.readinto(buffer)
         if n:
             self._digest.update(memoryview(buffer)[:n])
+            self._bytes += n
         return n or 0
 
-    def verify(self) -> None:
-        """Hash what no one has read yet, then refuse the file if its bytes are not the ones found."""
+    def verify(self) -> tuple[str, int]:
+        """Hash what no one has read yet; the file's (sha256, bytes), refused if it was found with another sha256."""
         for chunk in iter(lambda: self._fh.read(1 << 20), b""):
             self._digest.update(chunk)
-        if self._digest.hexdigest() != self.file.sha256:
-            raise _changed(self.file, self._digest.hexdigest())
+            self._bytes += len(chunk)
+        sha = self._digest.hexdigest()
+        if self.file.sha256 is not None and sha != self.file.sha256:
+            raise _changed(self.file, sha)
+        return sha, self._bytes
 
     def close(self) -> None:
         self._fh.close()
@@ -180,8 +212,9 @@ def snapshot_release(release: ReleaseFiles, into: Path, read_once: Callable[[Loc
     """The release with each file copied into ``into``, hashing exactly the bytes copied.
 
     Parsers then read the private copy, so the bytes parsed are the bytes whose checksum names the release: a
-    mirror file swapped between discovery and parsing is refused instead of being stored under the old checksum.
-    A file ``read_once`` selects stays where it is: its parser reads it through a :class:`VerifiedStream`.
+    mirror file swapped between discovery and parsing is refused instead of being stored under the old checksum; a
+    file found without a checksum gets the copy's. A file ``read_once`` selects stays where it is: its parser reads
+    it through a :class:`VerifiedStream`.
     """
     files = []
     for i, f in enumerate(release.files):
@@ -195,10 +228,11 @@ def snapshot_release(release: ReleaseFiles, into: Path, read_once: Callable[[Loc
             for chunk in iter(lambda: src.read(1 << 20), b""):  # noqa: B023 - consumed within the iteration
                 digest.update(chunk)
                 dst.write(chunk)
-        if digest.hexdigest() != f.sha256:
+        sha = digest.hexdigest()
+        if f.sha256 is not None and sha != f.sha256:
             shutil.rmtree(target.parent)
-            raise _changed(f, digest.hexdigest())
-        files.append(LocatedFile(f.name, target, f.sha256, f.bytes, f.url))
+            raise _changed(f, sha)
+        files.append(LocatedFile(f.name, target, sha, target.stat().st_size, f.url))  # found unhashed: the copy's
     return ReleaseFiles(release.version, tuple(files), release.origin)
 
 

@@ -108,7 +108,9 @@ def discover(finder: Finder) -> list[ReleaseFiles]:
     found = finder.in_mirror(SPEC.mirror_patterns)
     if not found:
         finder.fetch(SPEC, SPEC.files)  # raises the clear "not mirrored / offline" message
-    return [ReleaseFiles(_version(p), (locate_file(p),), "mirror") for p in found]
+    # a file read once, in place (CSV) is hashed by that read, not at discovery too
+    return [ReleaseFiles(_version(p), (locate_file(p, checksum=p.suffix.lower() not in READ_ONCE_SUFFIXES),), "mirror")
+            for p in found]  # fmt: skip
 
 
 def _version(path: Path) -> str:
@@ -236,8 +238,9 @@ def _read_parquet(path: Path, ctx: ParseContext) -> tuple[pa.Table, int]:
     return pa.concat_tables(parts), 1  # record 1 is row 1
 
 
-def _read_csv(file: LocatedFile, ctx: ParseContext) -> tuple[pa.Table, int]:
-    """The file read once, in place, through a VerifiedStream (no private copy: see READ_ONCE_SUFFIXES)."""
+def _read_csv(file: LocatedFile, ctx: ParseContext) -> tuple[pa.Table, int, tuple[str, int]]:
+    """The file read once, in place, through a VerifiedStream (no private copy: see READ_ONCE_SUFFIXES): its
+    records, the line of the first, and the (sha256, bytes) of what was read."""
     name = file.name
     if file.path.stat().st_size == 0:
         raise SourceFormatError(name, "the file is empty")
@@ -269,12 +272,12 @@ def _read_csv(file: LocatedFile, ctx: ParseContext) -> tuple[pa.Table, int]:
                 problem = "not UTF-8 text" if utf8 else "not a readable CSV"
                 raise SourceFormatError(name, f"{problem} ({text.splitlines()[0]})") from exc
             table = None
-        raw.verify()
+        read = raw.verify()
     if table is None or table.num_rows == 0:
         raise SourceFormatError(name, "the file has a header but no records")
     _check_text(table, name, 2)
     ctx.progress(table.num_rows, table.num_rows)
-    return _typed(table, keep, name), 2  # the header is line 1
+    return _typed(table, keep, name), 2, read  # the header is line 1
 
 
 def _per_row(column: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray | None:
@@ -538,7 +541,8 @@ def facility_crosswalk() -> pa.Table:
 def _check_pin(file) -> None:
     """A file named like a pinned one must be that file: a changed checksum is a new edition, never silent."""
     pinned = {f.name: f.sha256 for f in SPEC.files if f.sha256}
-    if file.name in pinned and file.sha256 != pinned[file.name]:
+    # (a file found without a checksum is checked against its pin by the pipeline, once its read has hashed it)
+    if file.name in pinned and file.sha256 is not None and file.sha256 != pinned[file.name]:
         raise SourceFormatError(
             file.name, f"sha256 {file.sha256} is not the pinned {pinned[file.name]}: a new edition?"
         )
@@ -548,10 +552,14 @@ def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
     file = release.files[0]
     _check_pin(file)
     suffix = file.path.suffix.lower()
+    checksums = {}
     if suffix == ".xlsx":
         table = _read_xlsx(file.path, ctx)
     elif suffix in (".parquet", ".csv"):
-        raw, first = _read_parquet(file.path, ctx) if suffix == ".parquet" else _read_csv(file, ctx)
+        if suffix == ".parquet":
+            raw, first = _read_parquet(file.path, ctx)
+        else:
+            raw, first, checksums[file.name] = _read_csv(file, ctx)
         n = raw.num_rows
         table = raw.append_column("_row", pa.array(np.arange(first, first + n, dtype=np.int64)))
         table = table.append_column("_part", pa.repeat(pa.scalar(0, pa.int32()), n))
@@ -563,4 +571,5 @@ def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
     good, match, bad = _validate(table, file.name)
     ctx.progress(table.num_rows, table.num_rows)
     # the match table is per-release reference rows (upserts), so rows_loaded stays the number of detainers
-    return Parsed(tables={"detainer": good}, upserts={"detainer_facility_match": match}, quarantine=bad)
+    return Parsed(tables={"detainer": good}, upserts={"detainer_facility_match": match}, quarantine=bad,
+                  checksums=checksums)  # fmt: skip
