@@ -15,7 +15,8 @@ The limit is (the tests' measured time + --timeout-constant) x 2 x --timeout-mul
 covers fixture set-up, which mutmut does not time, so a slow fixture is not mistaken for a hang.
 
 The Census registry store that most tests start from is built once per run from the unmutated code and handed to
-every mutant's tests (scripts/mutation_fixture_cache.py), except for the modules that building it runs.
+every mutant's tests (scripts/mutation_fixture_cache.py), except for the modules that building it runs; so are the
+analysis test stores for the exposure rules (CACHED_STORES), which building them never runs.
 
 Slow (every mutant re-runs its tests): not part of ``make test``. One module at a time; run by hand or nightly:
 
@@ -78,6 +79,10 @@ SUBPROCESS_TESTS = ("13kb_sheet", "ctrl_c_during", "markup_in_names", "refuses_a
 EXTRA_GLOB = "test_rules_*.py"
 # Building the registry store runs these modules, so for them the fixture must be rebuilt per mutant.
 NO_SHARED_REGISTRY = {"pipeline/ingest.py", "store/db.py", "geo/normalize.py"}
+# Store fixtures built once per run from the unmutated code and copied to each mutant's tests
+# (scripts/mutation_fixture_cache.py), for modules that building them never runs: the exposure rules only read
+# grants, lists and litigation. A kill only the build could make is missed, so the score can only be lower.
+CACHED_STORES: dict[str, tuple[str, ...]] = {"analysis/exposure.py": ("analysis_store", "rules_store")}
 BUILD_REGISTRY = """
 import sys
 from pathlib import Path
@@ -114,6 +119,24 @@ def build_registry(scratch: Path) -> Path:
                    check=True, env=env, cwd=path.parent)  # fmt: skip
     path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     return path
+
+
+def build_stores(scratch: Path, module: str, tests: list[str]) -> Path:
+    """Run ``module``'s tests once on the checkout's (unmutated) code, keeping the files of its CACHED_STORES."""
+    folder = scratch / "stores" / module.replace("/", "_").removesuffix(".py")
+    names = CACHED_STORES[module]
+    if all((folder / f"{name}.duckdb").is_file() for name in names):
+        return folder
+    env = {**os.environ, "SANCTUARYWATCH_OFFLINE": "1", "SANCTUARYWATCH_FIXTURE_RECORD": str(folder),
+           "SANCTUARYWATCH_FIXTURE_NAMES": ",".join(names),
+           "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(PLUGIN.parent)])}  # fmt: skip
+    deselect = " and ".join(f"not {name}" for name in SUBPROCESS_TESTS)
+    command = [sys.executable, "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", "-p", PLUGIN.stem]
+    subprocess.run([*command, *tests, "-k", deselect], check=True, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    missing = [name for name in names if not (folder / f"{name}.duckdb").is_file()]
+    if missing:
+        raise SystemExit(f"{module}: no test set up {', '.join(missing)}; fix CACHED_STORES")
+    return folder
 
 
 def prepare(scratch: Path, module: str, tests: list[str], multiplier: float, constant: float) -> Path:
@@ -217,6 +240,9 @@ def run_module(scratch: Path, module: str, args: argparse.Namespace, names: list
     env.pop("SANCTUARYWATCH_REGISTRY_TEMPLATE", None)
     if module not in NO_SHARED_REGISTRY:
         env["SANCTUARYWATCH_REGISTRY_TEMPLATE"] = str(build_registry(scratch))
+    if module in CACHED_STORES:
+        env["SANCTUARYWATCH_FIXTURE_STORES"] = str(build_stores(scratch, module, tests))
+        env["SANCTUARYWATCH_FIXTURE_NAMES"] = ",".join(CACHED_STORES[module])
     started = time.time()
     mutmut = Path(sys.executable).with_name("mutmut")
     log_path = repo.parent / "mutmut.log"
@@ -352,6 +378,7 @@ def main() -> int:
         parser.error("the scratch folder must be outside the checkout (mutmut writes a mutants/ folder)")
     if not args.rescore:
         shutil.rmtree(args.scratch / "registry", ignore_errors=True)  # rebuilt from today's code
+        shutil.rmtree(args.scratch / "stores", ignore_errors=True)
     print(f"mutmut {metadata.version('mutmut')}, load {os.getloadavg()[0]:.2f}, {os.cpu_count()} cpus", flush=True)
     print(HEADER, flush=True)
     results = []
