@@ -239,7 +239,10 @@ def test_ctrl_c_during_the_write_phase_is_a_message_and_keeps_nothing(store_path
     mirror = _mirror(tmp_path, {LIST_CSV: b"jurisdiction,state,category\nCook County,IL,county\n"})
     env = {**os.environ, "SANCTUARYWATCH_OFFLINE": "1", "SANCTUARYWATCH_FAULT_PAUSE_BEFORE_COMMIT": "60"}
     args = [sys.executable, "-c", CLI, "ingest", "doj_2025_list", "--from", str(mirror), "--db", str(store_path)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # Ctrl-C as a terminal delivers it: a test run started in the background (`make test &`) ignores SIGINT, and a
+    # child inherits that, so the child is given the default handling back before Python starts.
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     line = proc.stderr.readline()
     assert "pausing before commit" in line, line
     proc.send_signal(signal.SIGINT)
