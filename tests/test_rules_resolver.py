@@ -199,12 +199,18 @@ def test_candidate_as_dict_rounds_confidence_to_three_places(resolver):
 
 # How a normalized-name match is scored (Resolver._score), on real registry names: (query, candidate GEOID,
 # confidence, reason). A person can check each: Juneau's LSAD is "city and borough", so "Juneau city" is its exact
-# name; "X city and county" is a consolidated government's county row; a CDP or a former Connecticut county has no
+# name; "X city and county" is a consolidated government's county row, and so is "City and County of X" (Philadelphia
+# and Jacksonville are each one government with their county: 42101, 12031); a CDP or a former Connecticut county has no
 # government and is held at the CDP ceiling; a sheriff's office is a county agency, so a city scores lower.
 SCORED = [
     ("Juneau city, AK", "02110", 1.0, "exact name"),
     ("San Francisco city and county, CA", "06075", 0.97, "normalized name"),
     ("City and County of Broomfield city, CO", "08014", 0.97, "normalized name"),
+    # no alias for these: the "City and County of" prefix on a consolidated city is read as its county (0.99)
+    ("City and County of Philadelphia, PA", "42101", 0.99, "normalized name"),
+    ("City and County of Jacksonville, FL", "12031", 0.99, "normalized name"),
+    ("City and County of Philadelphia", "42101", 0.99, "normalized name"),
+    ("Philadelphia City and County, PA", "42101", 0.97, "normalized name"),
     ("Paradise, NV", "3254600", 0.85, "normalized name; a census-designated place (statistical, no government)"),
     ("Fairfield County Jail, CT", "09001", 0.85, "exact name; a former county with no government of its own"),
     ("Hartford County Sheriff, CT", "0937000", 0.42,
