@@ -223,15 +223,27 @@ def test_looking_up_a_name_with_its_area_word_leaves_the_index_unchanged():
 
 def test_one_government_found_twice_at_the_same_score_keeps_the_first_row_found():
     # A former county and a CDP that is one government with it both score 0.93 - 0.30 = 0.63 for 'Foo City Jail';
-    # both are the county's candidate: the county row (found by the base name 'foo', first) gives the reason.
+    # both are the county's candidate: the county row (indexed as 'foo', looked up before the CDP's 'foo city')
+    # gives the reason.
     entries = [
         RegistryEntry("09001", "county", "Foo County", "County", "09", "CT", former=True),
-        RegistryEntry("0900002", "place", "Foo City", "CDP", "09", "CT", consolidated_with="09001"),
+        RegistryEntry("0900002", "place", "Foo City CDP", "CDP", "09", "CT", consolidated_with="09001"),
     ]
     result = Resolver(entries).resolve("Foo City Jail")
     assert _ranked(result) == [
         ("09001", 0.63, "area word differs (city vs county); a former county with no government of its own")
     ]
+
+
+def test_one_government_fuzzy_matched_twice_at_the_same_score_keeps_the_nearer_name_found_first():
+    # 'fooba' is 91% like both 'foobar' (the county) and 'foobaz' (the city that is one government with it):
+    # min(0.97, 0.9091) - 0.04 = 0.8691 twice for county 17005; the first name found ('foobar') gives the reason
+    entries = [
+        RegistryEntry("17005", "county", "Foobar County", "County", "17", "IL"),
+        RegistryEntry("1700005", "place", "Foobaz city", "city", "17", "IL", consolidated_with="17005"),
+    ]
+    result = Resolver(entries).resolve("Fooba", state="IL")
+    assert _ranked(result) == [("17005", 0.8691, "fuzzy (91% like 'foobar')")]
 
 
 # --- state names and codes in the text --------------------------------------------------------------------------
