@@ -155,3 +155,63 @@ def test_without_the_litigation_table_net_dollars_are_null_not_zero(analysis_sto
     ]  # fmt: skip
     assert [(p["program"], p["awards"], p["net"]) for p in result.by_program[:1]] == [("byrne_jag", 5, None)]
     assert {j["net"] for j in result.by_jurisdiction} == {None}
+
+
+# -- totals, as-of and refusals on the analysis store (5 FY2017 JAG awards, $11,038,000, each partly enjoined) ------
+def _copy(store, tmp_path):
+    path = tmp_path / "store.duckdb"
+    shutil.copy(store, path)
+    return connect(path)
+
+
+def test_totals_say_what_is_not_loaded_instead_of_zero(analysis_store, tmp_path):  # noqa: F811
+    con = _copy(analysis_store, tmp_path)
+    loaded = grant_exposure(con, "doj_fy2017_jag_conditions")
+    assert loaded.as_of == date(2017, 10, 1)  # the scenario's default_as_of, not today
+    dollars = Decimal("11038000.00")
+    assert loaded.totals == {"gross": dollars, "net": dollars, "enjoined": Decimal("0.00"), "partly_enjoined": dollars,
+                             "awards": 5}  # fmt: skip
+    assert len(loaded.designated) == 119
+    assert loaded.designated[0] == {"geoid": "06001", "name": "Alameda County", "level": "county",
+                                    "designation": "ddor_2017_policy", "as_printed": "Alameda County"}  # fmt: skip
+    con.execute("DELETE FROM litigation_condition")
+    assert grant_exposure(con, "doj_fy2017_jag_conditions").totals == {
+        "gross": Decimal("11038000.00"), "net": None, "enjoined": None, "partly_enjoined": None, "awards": 5,
+        "litigation": "not loaded"}  # fmt: skip
+    con.execute("DELETE FROM grant_award")  # grants still loaded (their releases are stored): a true zero
+    none = grant_exposure(con, "doj_fy2017_jag_conditions").totals
+    assert (none["gross"], none["awards"]) == (Decimal("0"), 0) and type(none["gross"]) is Decimal
+    grants = "SELECT release_id FROM release WHERE source_id = 'doj_grants'"
+    con.execute(f"DELETE FROM release_file WHERE release_id IN ({grants})")
+    con.execute("DELETE FROM release WHERE source_id = 'doj_grants'")  # now not loaded: unknown, never $0
+    assert grant_exposure(con, "doj_fy2017_jag_conditions").totals == {
+        "gross": None, "net": None, "enjoined": None, "partly_enjoined": None, "awards": None,
+        "litigation": "not loaded", "grants": "not loaded"}  # fmt: skip
+    con.close()
+
+
+def test_with_litigation_loaded_zero_matching_awards_are_decimal_zeros(analysis_store, tmp_path):  # noqa: F811
+    con = _copy(analysis_store, tmp_path)
+    con.execute("DELETE FROM grant_award")
+    totals = grant_exposure(con, "doj_fy2017_jag_conditions").totals
+    con.close()
+    assert totals == {"gross": 0, "net": 0, "enjoined": 0, "partly_enjoined": 0, "awards": 0}
+    assert {k: type(v).__name__ for k, v in totals.items()} == {
+        "gross": "Decimal", "net": "Decimal", "enjoined": "Decimal", "partly_enjoined": "Decimal", "awards": "int"}
+
+
+def test_a_scenario_naming_unknown_conditions_is_refused_with_the_known_ones(analysis_store, tmp_path):  # noqa: F811
+    from sanctuarywatch.analysis.exposure import _check_conditions
+
+    con = _copy(analysis_store, tmp_path)
+    scenario = parse_scenario(_doc(conditions="conditions: [notice, made_up, access2]"), "s.yaml")
+    with pytest.raises(InputError) as refused:
+        _check_conditions(con, scenario)
+    assert str(refused.value) == (
+        "s.yaml: field 'conditions' names unknown condition(s) made_up, access2; known: access, "
+        "ag_directive_2025_02_05, eo13768_s9a, eo14159_s17, eo14218_s2a2, eo14287, notice, section_1373_certification."
+    )
+    assert _check_conditions(con, parse_scenario(_doc(conditions="conditions: [notice, access]"), "s.yaml")) is True
+    con.execute("DELETE FROM litigation_condition")  # nothing known: not loaded, so nothing to refuse
+    assert _check_conditions(con, scenario) is False
+    con.close()
