@@ -288,17 +288,18 @@ def test_trailing_state(resolver, raw, abbr):
 
 
 @pytest.mark.parametrize(
-    ("text", "ranked"),
+    ("text", "level", "ranked"),
     [
-        ("TX", [("48", 0.95, "state name")]),  # a bare postal code is the state
-        ("State of Oregon", [("41", 0.98, "state name")]),  # area word 'state'
-        ("Texas Department of Public Safety", [("48", 0.98, "state name")]),  # a state agency
-        # a state's corrections department: the state only, no 'Florida' villages (MO, NY, OH) or zona urbana (PR)
-        ("Florida Department of Corrections", [("12", 0.98, "state name")]),
+        ("TX", None, [("48", 0.95, "state name")]),  # a bare postal code is the state
+        ("State of Oregon", None, [("41", 0.98, "state name")]),  # area word 'state'
+        ("Texas Department of Public Safety", None, [("48", 0.98, "state name")]),  # a state agency
+        # a state's corrections department: the state only, no 'Florida' villages (MO, NY, OH) or zona urbana (PR).
+        # Asked at the state level so that the answer is not one cached by another test file.
+        ("Florida Department of Corrections", "state", [("12", 0.98, "state name")]),
     ],
 )
-def test_state_level_confidence(resolver, text, ranked):
-    result = resolver.resolve(text)
+def test_state_level_confidence(resolver, text, level, ranked):
+    result = resolver.resolve(text, level=level)
     assert result.status == "accepted"
     assert _ranked(result) == ranked
 
