@@ -224,3 +224,25 @@ def test_normalized_name_scores_and_reasons(resolver, query, geoid, confidence, 
     found = {c.geoid: c for c in resolver.resolve(query).candidates}
     assert geoid in found, (query, list(found))
     assert (round(found[geoid].confidence, 3), found[geoid].reason) == (confidence, reason)
+
+
+# An agency of a county or city named like a state is that county's or city's, never the state's (issue 14: found by
+# the full mutmut run's survivors; "Washington County Department of Corrections" was accepted as the State of
+# Washington at 0.98). Without a state it is one of many same-named counties: held for review.
+@pytest.mark.parametrize(
+    ("query", "status", "not_geoid"),
+    [
+        ("Washington County Department of Corrections", "needs_review", "53"),
+        ("Nevada County Department of Public Safety", "needs_review", "32"),
+        ("Oklahoma City Department of Public Safety", "needs_review", "40"),
+    ],
+)
+def test_a_county_or_city_agency_named_like_a_state_is_not_the_state(resolver, query, status, not_geoid):
+    found = resolver.resolve(query)
+    assert found.status == status and not_geoid not in [c.geoid for c in found.candidates]
+
+
+def test_the_county_agency_with_its_state_is_the_county_and_state_agencies_stay_states(resolver):
+    assert resolver.resolve("Washington County Department of Corrections", state="OR").geoid == "41067"
+    assert [resolver.resolve(q).geoid for q in ("Washington State Patrol", "Texas Department of Public Safety")] == [
+        "53", "48"]  # fmt: skip

@@ -286,7 +286,8 @@ class Resolver:
         )
         if not found or (q.level and q.level != "state") or (q.state and q.state.fips != found.fips):
             return []
-        if q.area_word not in (None, "state") and q.agency_kind not in ("state_agency", "corrections"):
+        if q.area_word not in (None, "state"):
+            # 'Washington County Department of Corrections' is a county's agency, not the State of Washington's
             return []
         if found.fips not in self.entries:
             return []
