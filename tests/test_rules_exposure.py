@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from test_analysis import analysis_store  # noqa: F401 - its store: grants and litigation loaded
+from test_rules import rules_store  # noqa: F401 - its store: the DHS 2025 list (2 members), hand-made awards
 
 from sanctuarywatch.analysis.exposure import (
     SIMPLIFICATIONS,
@@ -177,6 +178,10 @@ def test_totals_say_what_is_not_loaded_instead_of_zero(analysis_store, tmp_path)
     dollars = Decimal("11038000.00")
     assert loaded.totals == {"gross": dollars, "net": dollars, "enjoined": Decimal("0.00"), "partly_enjoined": dollars,
                              "awards": 5}  # fmt: skip
+    # NYC, Chicago, Miami-Dade, San Francisco, Cook: net dollars per place, adding up to the total
+    assert [(j["geoid"], j["net"]) for j in loaded.by_jurisdiction] == [
+        ("3651000", Decimal("5635000.00")), ("1714000", Decimal("2369000.00")), ("12086", Decimal("1443000.00")),
+        ("06075", Decimal("890400.00")), ("17031", Decimal("700600.00"))]  # fmt: skip
     assert len(loaded.designated) == 119
     assert loaded.designated[0] == {"geoid": "06001", "name": "Alameda County", "level": "county",
                                     "designation": "ddor_2017_policy", "as_printed": "Alameda County"}  # fmt: skip
@@ -220,4 +225,16 @@ def test_a_scenario_naming_unknown_conditions_is_refused_with_the_known_ones(ana
     assert _check_conditions(con, parse_scenario(_doc(conditions="conditions: [notice, access]"), "s.yaml")) is True
     con.execute("DELETE FROM litigation_condition")  # nothing known: not loaded, so nothing to refuse
     assert _check_conditions(con, scenario) is False
+    con.close()
+
+
+def test_without_the_trigger_list_loaded_no_dollar_is_known(rules_store, tmp_path):  # noqa: F811
+    con = _copy(rules_store, tmp_path)
+    listed = grant_exposure(con, "dhs_2025_all_doj", as_of=date(2025, 5, 30)).totals
+    assert listed == {"gross": Decimal("140000.00"), "net": Decimal("40000.00"), "enjoined": Decimal("100000.00"),
+                      "partly_enjoined": Decimal("0"), "awards": 2}  # fmt: skip
+    con.execute("DELETE FROM list_membership")  # the DHS list not loaded: what it would expose is unknown, not $0
+    assert grant_exposure(con, "dhs_2025_all_doj", as_of=date(2025, 5, 30)).totals == {
+        "gross": None, "net": None, "enjoined": None, "partly_enjoined": None, "awards": None,
+        "designations": "not loaded"}  # fmt: skip
     con.close()

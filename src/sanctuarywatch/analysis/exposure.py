@@ -279,8 +279,10 @@ def grant_exposure(con: duckdb.DuckDBPyConnection, scenario_id: str, as_of: date
     partly = sum((a["amount"] for a in awards if a["partly_enjoined_by"] is not None), Decimal(0))
     totals = {"gross": gross, "net": net, "enjoined": gross - net, "partly_enjoined": partly, "awards": len(awards)}
     coverage = {section: section_coverage(con, section) for section in ("grants", "litigation")}
-    if not _designations_loaded(con, scenario):  # an empty list of designated places is unknown, not none
-        totals["designations"] = "not loaded"
+    if not _designations_loaded(con, scenario):  # an empty list of designated places is unknown, not none,
+        # so are the dollars it would expose: never $0 exposed because the list itself is missing
+        totals |= {"gross": None, "net": None, "enjoined": None, "partly_enjoined": None, "awards": None,
+                   "designations": "not loaded"}
     if not litigation_loaded:
         totals |= {"net": None, "enjoined": None, "partly_enjoined": None, "litigation": "not loaded"}
     if coverage["grants"]["status"] == "not_loaded":  # no awards loaded is not zero dollars exposed
