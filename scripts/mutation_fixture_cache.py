@@ -11,8 +11,8 @@ Loaded with ``-p mutation_fixture_cache`` from the scratch copy. Two kinds:
   SANCTUARYWATCH_FIXTURE_RECORD=DIR the fixture runs as written and its store file is kept as DIR/NAME.duckdb (the
   script does this once, on the checkout's unmutated code); with SANCTUARYWATCH_FIXTURE_STORES=DIR each set-up of the
   fixture gets a fresh copy of DIR/NAME.duckdb, so a test that writes to it changes only its own copy, as before.
-  The script sets this only for modules that building those stores never runs: a kill only the build could make is
-  then missed, so the score can only come out lower, never higher.
+  A kill only the store's build could make is then missed (the exposure stores' build never runs exposure code; the
+  whole-mirror store's runs the declined-detainer report), so a score can only come out lower, never higher.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ covers fixture set-up, which mutmut does not time, so a slow fixture is not mist
 
 The Census registry store that most tests start from is built once per run from the unmutated code and handed to
 every mutant's tests (scripts/mutation_fixture_cache.py), except for the modules that building it runs; so are the
-analysis test stores for the exposure rules (CACHED_STORES), which building them never runs.
+stores in CACHED_STORES (a cached store can only hide a kill its build would make: scores come out lower, not higher).
 
 Slow (every mutant re-runs its tests): not part of ``make test``. One module at a time; run by hand or nightly:
 

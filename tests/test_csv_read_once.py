@@ -15,7 +15,15 @@ from sanctuarywatch.errors import SourceFormatError
 from sanctuarywatch.pipeline import ingest
 from sanctuarywatch.pipeline.ingest import ingest_release
 from sanctuarywatch.sources import ice_detainers
-from sanctuarywatch.sources.base import Finder, LocatedFile, ParseContext, VerifiedStream, locate_file
+from sanctuarywatch.sources.base import (
+    Finder,
+    LocatedFile,
+    ParseContext,
+    ReleaseFiles,
+    VerifiedStream,
+    locate_file,
+    snapshot_release,
+)
 from sanctuarywatch.store.db import connect
 
 NAME = "ice_detainers_2025-06-30"
@@ -43,6 +51,8 @@ def test_the_stream_passes_the_found_bytes_and_refuses_changed_ones(tmp_path):
         assert stream.verify() == (other.sha256, 12)
     unhashed = locate_file(path, checksum=False)
     assert unhashed.sha256 is None
+    with pytest.raises(ValueError, match="a.csv was found without a checksum but is not read once"):
+        snapshot_release(ReleaseFiles("v", (unhashed,), "mirror"), path.parent / "copy")  # only a read may hash it
     with VerifiedStream(unhashed) as stream:  # found without a checksum: the read's is the file's
         assert stream.read(4) == b"x,y\n"
         assert stream.verify() == (hashlib.sha256(b"x,y\n1,2\n3,5\n").hexdigest(), 12)

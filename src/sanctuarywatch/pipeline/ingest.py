@@ -113,12 +113,7 @@ def parse_checked(connector: ModuleType, release: ReleaseFiles, ctx: ParseContex
     with tempfile.TemporaryDirectory(prefix="sanctuarywatch-ingest-") as tmp:
         frozen = snapshot_release(release, Path(tmp), lambda f: f.path.suffix.lower() in suffixes)
         try:
-            parsed = connector.parse(frozen, ctx)
-            # a file found without a checksum and copied got the copy's (the connector reports the ones it read)
-            unhashed = {f.name for f in release.files if f.sha256 is None}
-            copied = {f.name: (f.sha256, f.bytes) for f in frozen.files if f.name in unhashed and f.sha256}
-            parsed.checksums = {**copied, **parsed.checksums}
-            return parsed
+            return connector.parse(frozen, ctx)
         except SanctuaryWatchError:
             raise
         except _READER_ERRORS as exc:

@@ -538,19 +538,8 @@ def facility_crosswalk() -> pa.Table:
     ).select(list(FACILITY_COLUMNS))
 
 
-def _check_pin(file) -> None:
-    """A file named like a pinned one must be that file: a changed checksum is a new edition, never silent."""
-    pinned = {f.name: f.sha256 for f in SPEC.files if f.sha256}
-    # (a file found without a checksum is checked against its pin by the pipeline, once its read has hashed it)
-    if file.name in pinned and file.sha256 is not None and file.sha256 != pinned[file.name]:
-        raise SourceFormatError(
-            file.name, f"sha256 {file.sha256} is not the pinned {pinned[file.name]}: a new edition?"
-        )
-
-
 def parse(release: ReleaseFiles, ctx: ParseContext) -> Parsed:
-    file = release.files[0]
-    _check_pin(file)
+    file = release.files[0]  # its pin and manifest checksum are checked by the pipeline (check_files)
     suffix = file.path.suffix.lower()
     checksums = {}
     if suffix == ".xlsx":
